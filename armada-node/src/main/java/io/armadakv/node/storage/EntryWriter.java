@@ -1,0 +1,28 @@
+package io.armadakv.node.storage;
+
+/**
+ * The writes of one Raft entry, all committed together by {@link TableStore#apply}. Reads through
+ * it see the entry's earlier writes. Only valid inside the body it was handed to.
+ */
+public interface EntryWriter {
+
+    /** The table revision as the entry's writes so far left it. */
+    long revision();
+
+    /** Writes one key at a new revision of its own. */
+    PutResult put(byte[] key, byte[] value, boolean prevKv);
+
+    /** Deletes the live keys of the range at one new revision; consumes no revision when nothing was live. */
+    DeleteResult deleteRange(KeyRange range, boolean prevKv);
+
+    /** Evaluates the compares, then runs the chosen branch; all of its writes share one new revision. */
+    TxnResult txn(TxnRequest txn);
+
+    RangeResult range(RangeQuery q);
+
+    /** Drops the versions no read at or after {@code revision} can see; returns how many were removed. */
+    long compact(long revision);
+
+    /** Sets a table-level metadata blob (table configuration and the like). */
+    void putMeta(String name, byte[] value);
+}

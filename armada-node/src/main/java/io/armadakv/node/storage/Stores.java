@@ -1,0 +1,67 @@
+package io.armadakv.node.storage;
+
+import jetbrains.exodus.ArrayByteIterable;
+import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.ExodusException;
+import jetbrains.exodus.env.Environment;
+import jetbrains.exodus.env.EnvironmentConfig;
+import jetbrains.exodus.env.Environments;
+import jetbrains.exodus.env.Store;
+import jetbrains.exodus.env.StoreConfig;
+import jetbrains.exodus.env.Transaction;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** The Xodus environment of one table and its three stores (ARCHITECTURE.md section 4). */
+record Stores(String table, Environment env, Store kv, Store latest, Store meta) {
+
+    static final String KV = "kv";
+    static final String LATEST = "latest";
+    static final String META = "meta";
+
+    static Stores open(Path dir, StoreOptions options) {
+        EnvironmentConfig config = new EnvironmentConfig()
+                .setLogDurableWrite(options.durableWrites())
+                // a node hosts many tables: one log cache for all of them, no JMX beans per table
+                .setLogCacheShared(true)
+                .setManagementEnabled(false)
+                // an abandoned iterator must not keep a table from closing
+                .setEnvCloseForcedly(true);
+        Environment env;
+        try {
+            env = Environments.newInstance(dir.toFile(), config);
+        } catch (ExodusException e) {
+            throw new StoreException("table " + options.name() + ": cannot open store in " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            return env.computeInExclusiveTransaction(txn -> new Stores(options.name(), env,
+                    // prefixing (Patricia) trees share the long common prefixes of encoded keys
+                    env.openStore(KV, StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING, txn),
+                    env.openStore(LATEST, StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING, txn),
+                    env.openStore(META, StoreConfig.WITHOUT_DUPLICATES, txn)));
+        } catch (RuntimeException e) {
+            env.close();
+            throw new StoreException("table " + options.name() + ": cannot open stores in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    long metaLong(Transaction txn, byte[] name) {
+        ByteIterable v = meta.get(txn, new ArrayByteIterable(name));
+        return v == null ? 0 : RevisionKey.readLong(v.getBytesUnsafe(), 0);
+    }
+
+    /** Applied index and term, {0, 0} for a store that has applied nothing. */
+    long[] applied(Transaction txn) {
+        ByteIterable v = meta.get(txn, new ArrayByteIterable(MetaKeys.APPLIED));
+        if (v == null) {
+            return new long[] {0, 0};
+        }
+        byte[] b = v.getBytesUnsafe();
+        return new long[] {RevisionKey.readLong(b, 0), RevisionKey.readLong(b, 8)};
+    }
+
+    static byte[] copy(ByteIterable b) {
+        return Arrays.copyOf(b.getBytesUnsafe(), b.getLength());
+    }
+}

@@ -1,0 +1,229 @@
+package io.armadakv.node.storage;
+
+import jetbrains.exodus.ArrayByteIterable;
+import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.env.Cursor;
+import jetbrains.exodus.env.Transaction;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@link EntryWriter} of one {@link TableStore#apply}: writes into the entry's Xodus
+ * transaction and tracks the revision and compaction point the entry has reached, which the
+ * store persists with the applied index when the entry commits.
+ */
+final class TableEntryWriter implements EntryWriter {
+
+    private static final ArrayByteIterable TOMBSTONE = new ArrayByteIterable(StoredVersion.TOMBSTONE_BYTES);
+
+    private final Stores stores;
+    private final Transaction txn;
+    private long revision;
+    private long compactedRevision;
+    private boolean inTxn;
+    private boolean txnWrote;
+    private boolean finished;
+
+    TableEntryWriter(Stores stores, Transaction txn, long revision, long compactedRevision) {
+        this.stores = stores;
+        this.txn = txn;
+        this.revision = revision;
+        this.compactedRevision = compactedRevision;
+    }
+
+    long compactedRevision() {
+        return compactedRevision;
+    }
+
+    /** The revision reached, readable after {@link #finish()}. */
+    long reachedRevision() {
+        return revision;
+    }
+
+    /** Ends the writer's life: a reference leaked out of the body must not write into a later entry. */
+    void finish() {
+        finished = true;
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("table " + stores.table() + ": entry writer used after its entry ended");
+        }
+    }
+
+    private StateReader reader() {
+        return new StateReader(stores, txn, revision, compactedRevision);
+    }
+
+    /** The revision of the next effective write: its own outside a txn, the txn's shared one inside. */
+    private long writeRevision() {
+        if (!inTxn) {
+            return ++revision;
+        }
+        if (!txnWrote) {
+            txnWrote = true;
+            revision++;
+        }
+        return revision;
+    }
+
+    @Override
+    public long revision() {
+        checkOpen();
+        return revision;
+    }
+
+    @Override
+    public PutResult put(byte[] key, byte[] value, boolean prevKv) {
+        checkOpen();
+        checkKey(key);
+        if (value == null) {
+            throw new IllegalArgumentException("table " + stores.table() + ": null value for key " + Bytes.abbreviate(key));
+        }
+        if (value.length > StoreOptions.MAX_VALUE_BYTES) {
+            throw new LimitExceededException("table " + stores.table() + ": value of key " + Bytes.abbreviate(key)
+                    + " is " + value.length + " bytes, over the limit of " + StoreOptions.MAX_VALUE_BYTES);
+        }
+        ArrayByteIterable latestKey = new ArrayByteIterable(key);
+        ByteIterable current = stores.latest().get(txn, latestKey);
+        LatestVersion before = current == null ? null : LatestVersion.decode(current.getBytesUnsafe());
+        KeyValue prev = prevKv && before != null ? reader().live(key) : null;
+        long rev = writeRevision();
+        long create = before == null ? rev : before.createRevision();
+        long version = before == null ? 1 : before.version() + 1;
+        stores.kv().put(txn, new ArrayByteIterable(RevisionKey.encode(key, rev)),
+                new ArrayByteIterable(StoredVersion.encodePut(create, version, value)));
+        stores.latest().put(txn, latestKey, new ArrayByteIterable(new LatestVersion(rev, create, version).encode()));
+        return new PutResult(rev, prev);
+    }
+
+    @Override
+    public DeleteResult deleteRange(KeyRange range, boolean prevKv) {
+        checkOpen();
+        // collect first: the stores are not modified under an open cursor
+        List<KeyValue> doomed = new ArrayList<>();
+        try (LiveKeys keys = new LatestKeys(stores, txn, range)) {
+            while (keys.next()) {
+                doomed.add(keys.toKeyValue(prevKv));
+            }
+        }
+        if (doomed.isEmpty()) {
+            return new DeleteResult(revision, 0, List.of());
+        }
+        long rev = writeRevision();
+        for (KeyValue kv : doomed) {
+            stores.kv().put(txn, new ArrayByteIterable(RevisionKey.encode(kv.key(), rev)), TOMBSTONE);
+            stores.latest().delete(txn, new ArrayByteIterable(kv.key()));
+        }
+        return new DeleteResult(rev, doomed.size(), prevKv ? doomed : List.of());
+    }
+
+    @Override
+    public TxnResult txn(TxnRequest request) {
+        checkOpen();
+        if (inTxn) {
+            throw new IllegalStateException("table " + stores.table() + ": nested transaction");
+        }
+        boolean succeeded = reader().holds(request.compares());
+        List<TxnOp> ops = succeeded ? request.success() : request.failure();
+        List<OpResult> results = new ArrayList<>(ops.size());
+        inTxn = true;
+        txnWrote = false;
+        try {
+            for (TxnOp op : ops) {
+                results.add(switch (op) {
+                    case TxnOp.Range r -> reader().range(r.query());
+                    case TxnOp.Put p -> put(p.key(), p.value(), p.prevKv());
+                    case TxnOp.Delete d -> deleteRange(d.range(), d.prevKv());
+                });
+            }
+        } finally {
+            inTxn = false;
+        }
+        return new TxnResult(succeeded, results, revision);
+    }
+
+    @Override
+    public RangeResult range(RangeQuery q) {
+        checkOpen();
+        return reader().range(q);
+    }
+
+    /**
+     * Per key, the newest version at or below {@code rev} is what reads at {@code rev} and later
+     * see until the next write, so it stays unless it is a tombstone; every older version is
+     * invisible to such reads and goes. The live version is always newest, so it is never removed.
+     */
+    @Override
+    public long compact(long rev) {
+        checkOpen();
+        if (inTxn) {
+            throw new IllegalStateException("table " + stores.table() + ": compaction inside a transaction");
+        }
+        if (rev > revision) {
+            throw new FutureRevisionException(stores.table(), rev, revision);
+        }
+        if (rev <= compactedRevision) {
+            throw new CompactedRevisionException(stores.table(), rev, compactedRevision);
+        }
+        List<byte[]> doomed = new ArrayList<>();
+        try (Cursor cursor = stores.kv().openCursor(txn)) {
+            byte[] groupKey = null;
+            byte[] newestAtOrBelow = null;
+            boolean newestIsTombstone = false;
+            while (cursor.getNext()) {
+                ByteIterable k = cursor.getKey();
+                byte[] encoded = Stores.copy(k);
+                if (groupKey == null || !RevisionKey.isKeyOf(encoded, encoded.length, groupKey)) {
+                    if (newestAtOrBelow != null && newestIsTombstone) {
+                        doomed.add(newestAtOrBelow);
+                    }
+                    groupKey = RevisionKey.userKey(encoded, encoded.length);
+                    newestAtOrBelow = null;
+                }
+                if (RevisionKey.revision(encoded, encoded.length) <= rev) {
+                    if (newestAtOrBelow != null) {
+                        doomed.add(newestAtOrBelow);
+                    }
+                    newestAtOrBelow = encoded;
+                    newestIsTombstone = StoredVersion.isTombstone(cursor.getValue().getBytesUnsafe());
+                }
+            }
+            if (newestAtOrBelow != null && newestIsTombstone) {
+                doomed.add(newestAtOrBelow);
+            }
+        }
+        for (byte[] k : doomed) {
+            stores.kv().delete(txn, new ArrayByteIterable(k));
+        }
+        compactedRevision = rev;
+        stores.meta().put(txn, new ArrayByteIterable(MetaKeys.COMPACTED), new ArrayByteIterable(MetaKeys.longValue(rev)));
+        return doomed.size();
+    }
+
+    @Override
+    public void putMeta(String name, byte[] value) {
+        checkOpen();
+        ArrayByteIterable key = new ArrayByteIterable(MetaKeys.user(name));
+        if (value == null) {
+            stores.meta().delete(txn, key);
+            return;
+        }
+        if (value.length > StoreOptions.MAX_VALUE_BYTES) {
+            throw new LimitExceededException("table " + stores.table() + ": meta " + name + " is " + value.length
+                    + " bytes, over the limit of " + StoreOptions.MAX_VALUE_BYTES);
+        }
+        stores.meta().put(txn, key, new ArrayByteIterable(value));
+    }
+
+    private void checkKey(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new LimitExceededException("table " + stores.table() + ": empty key");
+        }
+        if (key.length > StoreOptions.MAX_KEY_BYTES) {
+            throw new LimitExceededException("table " + stores.table() + ": key " + Bytes.abbreviate(key) + " is "
+                    + key.length + " bytes, over the limit of " + StoreOptions.MAX_KEY_BYTES);
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package io.armadakv.node.storage;
+
+import jetbrains.exodus.ArrayByteIterable;
+import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.ExodusException;
+import jetbrains.exodus.env.Transaction;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The MVCC state of one table in its own Xodus environment (ARCHITECTURE.md section 4).
+ *
+ * <p>Writes arrive only through {@link #apply}, one Raft entry at a time, each in one Xodus
+ * transaction together with the applied index, so a crash leaves the table before or after an
+ * entry, never inside one. Reads run on read-only transactions, which are snapshots, so they
+ * need no lock and never see half an entry. The counters are cached in volatile fields that are
+ * only updated after a commit; reads that must agree with data take them from their own
+ * transaction instead.
+ */
+public final class TableStore implements AutoCloseable {
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final Stores stores;
+    private final ReentrantLock applyLock = new ReentrantLock();
+    private volatile long revision;
+    private volatile long appliedIndex;
+    private volatile long appliedTerm;
+    private volatile long leaderIndex;
+    private volatile long compactedRevision;
+    private volatile boolean closed;
+
+    private TableStore(Path dir, StoreOptions options, Stores stores) {
+        this.dir = dir;
+        this.options = options;
+        this.stores = stores;
+        Transaction txn = stores.env().beginReadonlyTransaction();
+        try {
+            long[] applied = stores.applied(txn);
+            appliedIndex = applied[0];
+            appliedTerm = applied[1];
+            revision = stores.metaLong(txn, MetaKeys.REVISION);
+            leaderIndex = stores.metaLong(txn, MetaKeys.LEADER_INDEX);
+            compactedRevision = stores.metaLong(txn, MetaKeys.COMPACTED);
+        } finally {
+            txn.abort();
+        }
+    }
+
+    public static TableStore open(Path dir, StoreOptions options) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("table " + options.name() + ": cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return new TableStore(dir, options, Stores.open(dir, options));
+    }
+
+    public String name() {
+        return options.name();
+    }
+
+    /** The last committed revision, 0 for an empty store. */
+    public long revision() {
+        return revision;
+    }
+
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    public long appliedTerm() {
+        return appliedTerm;
+    }
+
+    /** The replication cursor: the leader cluster's index of the last replicated entry, 0 if none. */
+    public long leaderIndex() {
+        return leaderIndex;
+    }
+
+    public long compactedRevision() {
+        return compactedRevision;
+    }
+
+    /** The number of live keys. */
+    public long keyCount() {
+        return read(txn -> stores.latest().count(txn));
+    }
+
+    /** Bytes of the environment's files. */
+    public long sizeOnDisk() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // a log file the cleaner just deleted
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            throw new StoreException("table " + name() + ": cannot measure " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A table-level metadata blob, null if absent. */
+    public byte[] meta(String name) {
+        return read(txn -> {
+            ByteIterable v = stores.meta().get(txn, new ArrayByteIterable(MetaKeys.user(name)));
+            return v == null ? null : Stores.copy(v);
+        });
+    }
+
+    /**
+     * Applies one Raft entry: everything the body does, plus index/term (and leaderIndex when
+     * >= 0), in ONE Xodus transaction. If body throws, nothing is committed and the exception
+     * propagates. index must be > appliedIndex() (else IllegalStateException).
+     */
+    public <T> T apply(long index, long term, long leaderIndex, Function<EntryWriter, T> body) {
+        applyLock.lock();
+        try {
+            checkOpen();
+            if (index <= appliedIndex) {
+                throw new IllegalStateException("table " + name() + ": entry " + index
+                        + " is at or below the applied index " + appliedIndex);
+            }
+            Transaction txn = stores.env().beginExclusiveTransaction();
+            TableEntryWriter writer = new TableEntryWriter(stores, txn, revision, compactedRevision);
+            try {
+                T result = body.apply(writer);
+                writer.finish();
+                long newRevision = writer.reachedRevision();
+                if (newRevision != revision) {
+                    stores.meta().put(txn, new ArrayByteIterable(MetaKeys.REVISION),
+                            new ArrayByteIterable(MetaKeys.longValue(newRevision)));
+                }
+                stores.meta().put(txn, new ArrayByteIterable(MetaKeys.APPLIED),
+                        new ArrayByteIterable(MetaKeys.appliedValue(index, term)));
+                if (leaderIndex >= 0) {
+                    stores.meta().put(txn, new ArrayByteIterable(MetaKeys.LEADER_INDEX),
+                            new ArrayByteIterable(MetaKeys.longValue(leaderIndex)));
+                }
+                commit(txn, index);
+                this.revision = newRevision;
+                this.compactedRevision = writer.compactedRevision();
+                if (leaderIndex >= 0) {
+                    this.leaderIndex = leaderIndex;
+                }
+                this.appliedTerm = term;
+                this.appliedIndex = index;
+                return result;
+            } finally {
+                writer.finish();
+                if (!txn.isFinished()) {
+                    txn.abort();
+                }
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    private void commit(Transaction txn, long index) {
+        boolean committed;
+        try {
+            committed = txn.commit();
+        } catch (ExodusException e) {
+            throw new StoreException("table " + name() + ": entry " + index + " failed to commit: " + e.getMessage(), e);
+        }
+        if (!committed) {
+            // only possible if something else wrote the environment: every writer holds applyLock
+            throw new StoreException("table " + name() + ": entry " + index + " lost a write conflict");
+        }
+    }
+
+    /** The committed state; safe concurrently with apply. */
+    public RangeResult range(RangeQuery q) {
+        return read(txn -> StateReader.committed(stores, txn).range(q));
+    }
+
+    /** A read-only transaction evaluated on one consistent view. */
+    public TxnResult readTxn(TxnRequest request) {
+        if (!request.isReadOnly()) {
+            throw new IllegalArgumentException("table " + name() + ": readTxn given a transaction that writes");
+        }
+        return read(txn -> {
+            StateReader reader = StateReader.committed(stores, txn);
+            boolean succeeded = reader.holds(request.compares());
+            List<OpResult> results = new ArrayList<>();
+            for (TxnOp op : succeeded ? request.success() : request.failure()) {
+                results.add(reader.range(((TxnOp.Range) op).query()));
+            }
+            return new TxnResult(succeeded, results, reader.revision());
+        });
+    }
+
+    /**
+     * Streams a range in pages over one consistent view: each page holds at most
+     * {@code q.maxBytes()} of keys and values (at least one key), {@code q.limit()} counts across
+     * all pages, every page but the last has {@code more} set, and the last one has it set only
+     * when the limit stopped the read before the range ended. An empty range gives one empty page.
+     */
+    public RangeIterator iterate(RangeQuery q) {
+        checkOpen();
+        Transaction txn = stores.env().beginReadonlyTransaction();
+        try {
+            StateReader reader = StateReader.committed(stores, txn);
+            return new PagedRangeIterator(txn, reader, q, reader.readRevision(q.revision()));
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * SHA-256 over the revision (8 bytes) and then, for every live key in key order: key length
+     * (4), key, value length (4), value, create revision, mod revision and version (8 each).
+     * History and compaction do not enter it: replicas that compacted differently still agree.
+     */
+    public ContentHash contentHash() {
+        return read(txn -> {
+            StateReader reader = StateReader.committed(stores, txn);
+            MessageDigest sha = SnapshotWriter.sha256();
+            byte[] buf = new byte[8];
+            RevisionKey.writeLong(buf, 0, reader.revision());
+            sha.update(buf);
+            try (LiveKeys keys = reader.liveKeys(KeyRange.all(), reader.revision())) {
+                while (keys.next()) {
+                    byte[] key = keys.key();
+                    byte[] value = keys.value();
+                    updateInt(sha, key.length);
+                    sha.update(key);
+                    updateInt(sha, value.length);
+                    sha.update(value);
+                    for (long n : new long[] {keys.createRevision(), keys.modRevision(), keys.version()}) {
+                        RevisionKey.writeLong(buf, 0, n);
+                        sha.update(buf);
+                    }
+                }
+            }
+            return new ContentHash(reader.revision(), HexFormat.of().formatHex(sha.digest()));
+        });
+    }
+
+    private static void updateInt(MessageDigest sha, int v) {
+        sha.update(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    }
+
+    /** Writes a consistent full copy (all history and meta) in {@link SnapshotFormat}; does not close {@code out}. */
+    public SnapshotInfo exportSnapshot(OutputStream out) {
+        return read(txn -> {
+            try {
+                return new SnapshotWriter(stores, txn).write(out);
+            } catch (IOException e) {
+                throw new StoreException("table " + name() + ": snapshot export failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Builds a complete store in {@code emptyDir} from a snapshot stream, or throws
+     * {@link StoreException} (truncated or corrupted input included) and leaves the directory
+     * empty. The caller opens the store afterwards.
+     */
+    public static SnapshotInfo importSnapshot(Path emptyDir, InputStream in, StoreOptions options) {
+        try {
+            if (Files.exists(emptyDir)) {
+                try (Stream<Path> entries = Files.list(emptyDir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new StoreException("table " + options.name() + ": snapshot target " + emptyDir + " is not empty");
+                    }
+                }
+            }
+            Files.createDirectories(emptyDir);
+        } catch (IOException e) {
+            throw new StoreException("table " + options.name() + ": cannot prepare " + emptyDir + ": " + e.getMessage(), e);
+        }
+        Stores stores = Stores.open(emptyDir, options);
+        boolean ok = false;
+        try {
+            SnapshotInfo info = new SnapshotReader(options.name(), in).importInto(stores);
+            ok = true;
+            return info;
+        } catch (IOException e) {
+            throw new StoreException("table " + options.name() + ": snapshot import failed: " + e.getMessage(), e);
+        } catch (ExodusException e) {
+            throw new StoreException("table " + options.name() + ": snapshot import failed: " + e.getMessage(), e);
+        } finally {
+            stores.env().close();
+            if (!ok) {
+                deleteContents(emptyDir);
+            }
+        }
+    }
+
+    private static void deleteContents(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException ignored) {
+            // the import already failed; a leftover file makes the next import refuse the directory
+        }
+    }
+
+    private <T> T read(Function<Transaction, T> body) {
+        checkOpen();
+        Transaction txn = stores.env().beginReadonlyTransaction();
+        try {
+            return body.apply(txn);
+        } finally {
+            txn.abort();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("table " + name() + ": store is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        applyLock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                stores.env().close();
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+}
