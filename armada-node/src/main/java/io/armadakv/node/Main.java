@@ -1,0 +1,115 @@
+package io.armadakv.node;
+
+import io.armadakv.node.config.CommandLineConfigSource;
+import io.armadakv.node.config.ConfigException;
+import io.armadakv.node.config.ConfigKeys;
+import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.NodeConfig;
+import io.helidon.microprofile.server.Server;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code armada <command> [--key=value ...]}: the entry point of the launcher. */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: armada <command> [--key=value ...]
+              leader     start a node of the leader cluster
+              version    print the version
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        List<String> flags = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "version" -> System.out.println("armada " + Version.get());
+            case "leader" -> startLeader(flags);
+            default -> {
+                System.err.println("armada: unknown command '" + args[0] + "'");
+                System.err.print(USAGE);
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void startLeader(List<String> flags) {
+        try {
+            Config config = buildConfig(flags);
+            NodeConfig.from(config);
+            Server.builder().config(config).build().start();
+        } catch (ConfigException e) {
+            System.err.println("armada: configuration error: " + e.getMessage());
+            System.exit(2);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            if (root instanceof ConfigException ce) {
+                System.err.println("armada: configuration error: " + ce.getMessage());
+                System.exit(2);
+            }
+            System.err.println("armada: start-up failed: " + root.getMessage());
+            e.printStackTrace(System.err);
+            System.exit(1);
+        }
+    }
+
+    /**
+     * MicroProfile Config with the command-line flags on top; Helidon's own server keys are
+     * derived from {@code rest.address} so there is one way to set each address.
+     */
+    static Config buildConfig(List<String> flags) {
+        CommandLineConfigSource cli = CommandLineConfigSource.parse(flags);
+        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+        Config base = resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
+        NodeConfig node = NodeConfig.from(base);
+        Endpoint rest = node.rest();
+        ConfigSource derived = new DerivedSource(Map.of(
+                "server.host", rest.host(),
+                "server.port", Integer.toString(rest.port())));
+        Config config = resolver.getBuilder().addDefaultSources().addDiscoveredConverters()
+                .withSources(cli, derived).build();
+        resolver.registerConfig(config, Thread.currentThread().getContextClassLoader());
+        return config;
+    }
+
+    private record DerivedSource(Map<String, String> values) implements ConfigSource {
+        @Override
+        public Map<String, String> getProperties() {
+            return values;
+        }
+
+        @Override
+        public Set<String> getPropertyNames() {
+            return values.keySet();
+        }
+
+        @Override
+        public String getValue(String name) {
+            return values.get(name);
+        }
+
+        @Override
+        public String getName() {
+            return "derived-from-" + ConfigKeys.REST_ADDRESS.name();
+        }
+
+        @Override
+        public int getOrdinal() {
+            return 1000;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.armadakv.node.api;
+
+import armada.v1.ClusterGrpc;
+import armada.v1.Member;
+import armada.v1.MemberListRequest;
+import armada.v1.MemberListResponse;
+import armada.v1.StatusRequest;
+import armada.v1.StatusResponse;
+import armada.v1.TableStatus;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.armadakv.node.ArmadaNode;
+import io.armadakv.node.Version;
+import io.armadakv.node.config.ConfigKey;
+import io.armadakv.node.config.ConfigKeys;
+import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.NodeConfig;
+import io.armadakv.node.table.Table;
+import io.grpc.stub.StreamObserver;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+
+/** regatta.v1.Cluster: membership and per-table status of this node (API.md section 4.10). */
+@Dependent
+public class ClusterService extends ClusterGrpc.ClusterImplBase {
+
+    static final String REDACTED = "**********";
+
+    @Inject
+    ArmadaNode node;
+
+    @Override
+    public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> observer) {
+        NodeConfig c = node.nodeConfig();
+        MemberListResponse.Builder b = MemberListResponse.newBuilder().setCluster(c.clusterName());
+        for (Map.Entry<Long, Endpoint> m : c.initialMembers().entrySet()) {
+            boolean self = m.getKey() == c.nodeId();
+            Member.Builder member = Member.newBuilder()
+                    .setId(self ? node.identity().id() : Long.toString(m.getKey()))
+                    .setName(self ? c.nodeName() : m.getValue().hostPort())
+                    .addPeerURLs(m.getValue().hostPort());
+            if (self) {
+                member.addClientURLs(c.apiAdvertiseAddress());
+            }
+            b.addMembers(member);
+        }
+        observer.onNext(b.build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
+        StatusResponse.Builder b = StatusResponse.newBuilder()
+                .setId(node.identity().id())
+                .setVersion(Version.get());
+        for (Table t : node.tables().tables()) {
+            try {
+                Table.GroupState s = t.state();
+                b.putTables(t.name(), TableStatus.newBuilder()
+                        .setLeader(leaderName(s.leaderId()))
+                        .setRaftIndex(s.appliedIndex())
+                        .setRaftTerm(s.term())
+                        .setRaftAppliedIndex(s.appliedIndex())
+                        .build());
+            } catch (RuntimeException e) {
+                b.addErrors(t.name() + ": " + e.getMessage());
+            }
+        }
+        if (request.getConfig()) {
+            b.setConfig(effectiveConfig());
+        }
+        observer.onNext(b.build());
+        observer.onCompleted();
+    }
+
+    private String leaderName(long leaderId) {
+        if (leaderId == node.nodeConfig().nodeId()) {
+            return node.identity().id();
+        }
+        return leaderId == 0 ? "" : Long.toString(leaderId);
+    }
+
+    private Struct effectiveConfig() {
+        Struct.Builder s = Struct.newBuilder();
+        for (ConfigKey k : ConfigKeys.all()) {
+            String v = node.config().getOptionalValue(k.name(), String.class).orElse(k.defaultValue());
+            s.putFields(k.name(), Value.newBuilder().setStringValue(k.secret() ? REDACTED : v).build());
+        }
+        return s.build();
+    }
+}

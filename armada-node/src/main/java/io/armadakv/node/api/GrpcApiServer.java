@@ -1,0 +1,57 @@
+package io.armadakv.node.api;
+
+import io.armadakv.node.config.NodeConfig;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client API port: grpc-java's own Netty server, started inside the Helidon application
+ * (ARCHITECTURE.md decision 6: Helidon 4.2.0's gRPC handler leaks a stream per call).
+ */
+public final class GrpcApiServer implements AutoCloseable {
+
+    private final Server server;
+
+    private GrpcApiServer(Server server) {
+        this.server = server;
+    }
+
+    public static GrpcApiServer start(NodeConfig config, List<BindableService> services) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.api().host(), config.api().port()))
+                .maxInboundMessageSize(config.maxRecvMessageSize())
+                .permitKeepAliveTime(30, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
+        services.forEach(builder::addService);
+        builder.addService(ProtoReflectionService.newInstance());
+        try {
+            return new GrpcApiServer(builder.build().start());
+        } catch (IOException e) {
+            throw new IOException("cannot listen on api.address " + config.api().url() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package io.armadakv.node.api;
+
+import armada.v1.DeleteRangeRequest;
+import armada.v1.DeleteRangeResponse;
+import armada.v1.KVGrpc;
+import armada.v1.PutRequest;
+import armada.v1.PutResponse;
+import armada.v1.RangeRequest;
+import armada.v1.RangeResponse;
+import armada.v1.ResponseHeader;
+import armada.v1.TxnRequest;
+import armada.v1.TxnResponse;
+import com.google.protobuf.ByteString;
+import io.armadakv.node.ArmadaNode;
+import io.armadakv.node.storage.KeyRange;
+import io.armadakv.node.storage.RangeIterator;
+import io.armadakv.node.storage.RangeQuery;
+import io.armadakv.node.storage.RangeResult;
+import io.armadakv.node.storage.TxnResult;
+import io.armadakv.node.table.KvProtos;
+import io.armadakv.node.table.Table;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import mvcc.v1.Mvcc;
+import mvcc.v1.Mvcc.Command;
+import mvcc.v1.Mvcc.CommandResult;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** regatta.v1.KV: validates each request, then reads the table's store or proposes a command. */
+@Dependent
+public class KvService extends KVGrpc.KVImplBase {
+
+    @Inject
+    ArmadaNode node;
+
+    @Override
+    public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
+        try {
+            String tableName = validateRange(request, false);
+            Table table = table(tableName);
+            RangeQuery query = query(request).withMaxBytes(RequestLimits.MAX_RANGE_BYTES);
+            afterBarrier(table, request.getLinearizable(), () -> table.range(query))
+                    .whenComplete((result, error) -> {
+                        if (error != null) {
+                            observer.onError(ApiErrors.toStatus(error));
+                        } else {
+                            observer.onNext(rangeResponse(table, result));
+                            observer.onCompleted();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            observer.onError(ApiErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> responseObserver) {
+        ServerCallStreamObserver<RangeResponse> observer = (ServerCallStreamObserver<RangeResponse>) responseObserver;
+        try {
+            String tableName = validateRange(request, true);
+            Table table = table(tableName);
+            RangeQuery query = query(request).withMaxBytes(RequestLimits.MAX_RANGE_BYTES);
+            afterBarrier(table, request.getLinearizable(), () -> table.iterate(query))
+                    .whenComplete((iterator, error) -> {
+                        if (error != null) {
+                            observer.onError(ApiErrors.toStatus(error));
+                        } else {
+                            new PageStreamer(table, iterator, observer).start();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            observer.onError(ApiErrors.toStatus(e));
+        }
+    }
+
+    /** Sends pages as the client takes them, so a large range never piles up in memory. */
+    private final class PageStreamer {
+        private final Table table;
+        private final RangeIterator iterator;
+        private final ServerCallStreamObserver<RangeResponse> observer;
+        private boolean done;
+
+        PageStreamer(Table table, RangeIterator iterator, ServerCallStreamObserver<RangeResponse> observer) {
+            this.table = table;
+            this.iterator = iterator;
+            this.observer = observer;
+        }
+
+        void start() {
+            observer.setOnCancelHandler(this::finish);
+            observer.setOnReadyHandler(this::pump);
+            pump();
+        }
+
+        private synchronized void pump() {
+            try {
+                while (!done && observer.isReady() && iterator.hasNext()) {
+                    observer.onNext(rangeResponse(table, iterator.next()));
+                }
+                if (!done && !iterator.hasNext()) {
+                    finish();
+                    observer.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                if (!done) {
+                    finish();
+                    observer.onError(ApiErrors.toStatus(e));
+                }
+            }
+        }
+
+        private synchronized void finish() {
+            if (!done) {
+                done = true;
+                iterator.close();
+            }
+        }
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+        try {
+            String tableName = requireTable(request.getTable());
+            requireKey(request.getKey());
+            Table table = table(tableName);
+            limits().checkKey(tableName, "key", request.getKey());
+            limits().checkValue(tableName, request.getKey(), request.getValue());
+            Command command = Command.newBuilder()
+                    .setType(Command.CommandType.PUT)
+                    .setTable(request.getTable())
+                    .setKv(Mvcc.KeyValue.newBuilder().setKey(request.getKey()).setValue(request.getValue()))
+                    .setPrevKvs(request.getPrevKv())
+                    .build();
+            write(table, command, observer, result -> {
+                PutResponse.Builder b = PutResponse.newBuilder().setHeader(header(table, result.getRevision()));
+                Mvcc.ResponseOp.Put put = result.getResponses(0).getResponsePut();
+                if (put.hasPrevKv()) {
+                    b.setPrevKv(put.getPrevKv());
+                }
+                return b.build();
+            });
+        } catch (RuntimeException e) {
+            observer.onError(ApiErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
+        try {
+            String tableName = requireTable(request.getTable());
+            requireKey(request.getKey());
+            Table table = table(tableName);
+            limits().checkKey(tableName, "key", request.getKey());
+            Command.Builder command = Command.newBuilder()
+                    .setType(Command.CommandType.DELETE)
+                    .setTable(request.getTable())
+                    .setKv(Mvcc.KeyValue.newBuilder().setKey(request.getKey()))
+                    .setPrevKvs(request.getPrevKv())
+                    .setCount(request.getCount());
+            if (!request.getRangeEnd().isEmpty()) {
+                command.setRangeEnd(request.getRangeEnd());
+            }
+            write(table, command.build(), observer, result -> {
+                Mvcc.ResponseOp.DeleteRange d = result.getResponses(0).getResponseDeleteRange();
+                return DeleteRangeResponse.newBuilder()
+                        .setHeader(header(table, result.getRevision()))
+                        .setDeleted(d.getDeleted())
+                        .addAllPrevKvs(d.getPrevKvsList())
+                        .build();
+            });
+        } catch (RuntimeException e) {
+            observer.onError(ApiErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
+        try {
+            String tableName = requireTable(request.getTable());
+            Mvcc.Txn txn = Mvcc.Txn.newBuilder()
+                    .addAllCompare(request.getCompareList())
+                    .addAllSuccess(request.getSuccessList())
+                    .addAllFailure(request.getFailureList())
+                    .build();
+            TxnValidator.validate(tableName, txn, limits());
+            Table table = table(tableName);
+            io.armadakv.node.storage.TxnRequest storeTxn = KvProtos.txn(txn, RequestLimits.MAX_RANGE_BYTES);
+            if (storeTxn.isReadOnly()) {
+                // read-only: no log entry, one consistent view after a ReadIndex round (API.md T-2)
+                afterBarrier(table, true, () -> table.readTxn(storeTxn)).whenComplete((result, error) -> {
+                    if (error != null) {
+                        observer.onError(ApiErrors.toStatus(error));
+                    } else {
+                        observer.onNext(txnResponse(table, result));
+                        observer.onCompleted();
+                    }
+                });
+                return;
+            }
+            Command command = Command.newBuilder()
+                    .setType(Command.CommandType.TXN)
+                    .setTable(request.getTable())
+                    .setTxn(txn)
+                    .build();
+            write(table, command, observer, result -> TxnResponse.newBuilder()
+                    .setHeader(header(table, result.getRevision()))
+                    .setSucceeded(result.getSucceeded())
+                    .addAllResponses(result.getResponsesList())
+                    .build());
+        } catch (RuntimeException e) {
+            observer.onError(ApiErrors.toStatus(e));
+        }
+    }
+
+    private TxnResponse txnResponse(Table table, TxnResult result) {
+        return TxnResponse.newBuilder()
+                .setHeader(header(table, result.revision()))
+                .setSucceeded(result.succeeded())
+                .addAllResponses(KvProtos.toProto(result))
+                .build();
+    }
+
+    private <T> void write(Table table, Command command, StreamObserver<T> observer,
+                           java.util.function.Function<CommandResult, T> response) {
+        withDeadline(table.write(command)).whenComplete((result, error) -> {
+            if (error != null) {
+                observer.onError(ApiErrors.toStatus(error));
+                return;
+            }
+            T r;
+            try {
+                r = response.apply(result);
+            } catch (RuntimeException e) {
+                observer.onError(ApiErrors.toStatus(e));
+                return;
+            }
+            observer.onNext(r);
+            observer.onCompleted();
+        });
+    }
+
+    private <T> CompletableFuture<T> afterBarrier(Table table, boolean linearizable, Supplier<T> read) {
+        if (!linearizable) {
+            try {
+                return CompletableFuture.completedFuture(read.get());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return withDeadline(table.linearizableBarrier()).thenApply(ignored -> read.get());
+    }
+
+    private <T> CompletableFuture<T> withDeadline(CompletableFuture<T> future) {
+        Deadline deadline = Context.current().getDeadline();
+        long millis = deadline == null ? node.nodeConfig().defaultTimeoutMs()
+                : Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS));
+        return future.orTimeout(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private RangeResponse rangeResponse(Table table, RangeResult result) {
+        return RangeResponse.newBuilder()
+                .setHeader(header(table, result.revision()))
+                .addAllKvs(KvProtos.toProto(result.kvs()))
+                .setMore(result.more())
+                .setCount(result.count())
+                .build();
+    }
+
+    private ResponseHeader header(Table table, long revision) {
+        long[] termAndLeader = table.termAndLeader();
+        return ResponseHeader.newBuilder()
+                .setShardId(table.id())
+                .setReplicaId(node.nodeConfig().nodeId())
+                .setRevision(revision)
+                .setRaftTerm(termAndLeader[0])
+                .setRaftLeaderId(termAndLeader[1])
+                .build();
+    }
+
+    /** API.md R-1, in its order; Armada's keys may hold any byte, so there is no null-byte rule. */
+    private String validateRange(RangeRequest r, boolean iterate) {
+        if (r.getLimit() < 0) {
+            throw ApiErrors.invalid("limit must be a positive number");
+        }
+        if (r.getKeysOnly() && r.getCountOnly()) {
+            throw ApiErrors.invalid("keys_only and count_only must not be set at the same time");
+        }
+        if (r.getRevision() < 0) {
+            throw ApiErrors.invalid("revision must not be negative");
+        }
+        String table = requireTable(r.getTable());
+        if (r.getKey().isEmpty() && r.getRangeEnd().isEmpty()) {
+            throw ApiErrors.invalid("key must be set");
+        }
+        if (node.tables().find(table).isEmpty()) {
+            throw ApiErrors.tableNotFound();
+        }
+        limits().checkKey(table, "key", r.getKey());
+        limits().checkKey(table, "range_end", r.getRangeEnd());
+        return table;
+    }
+
+    private static RangeQuery query(RangeRequest r) {
+        return new RangeQuery(KeyRange.of(r.getKey().toByteArray(), r.getRangeEnd().toByteArray()),
+                r.getLimit(), r.getKeysOnly(), r.getCountOnly(), r.getRevision(),
+                Math.max(0, r.getMinModRevision()), Math.max(0, r.getMaxModRevision()),
+                Math.max(0, r.getMinCreateRevision()), Math.max(0, r.getMaxCreateRevision()), 0);
+    }
+
+    static String requireTable(ByteString table) {
+        if (table.isEmpty()) {
+            throw ApiErrors.invalid("table must be set");
+        }
+        return table.toStringUtf8();
+    }
+
+    private static void requireKey(ByteString key) {
+        if (key.isEmpty()) {
+            throw ApiErrors.invalid("key must be set");
+        }
+    }
+
+    private Table table(String name) {
+        return node.tables().find(name).orElseThrow(ApiErrors::tableNotFound);
+    }
+
+    private RequestLimits limits() {
+        return new RequestLimits(node.nodeConfig().maxKeySize(), node.nodeConfig().maxValueSize());
+    }
+}

@@ -1,0 +1,82 @@
+package io.armadakv.node.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.armadakv.node.config.ConfigKey.Type.BOOLEAN;
+import static io.armadakv.node.config.ConfigKey.Type.DURATION_MS;
+import static io.armadakv.node.config.ConfigKey.Type.HOST_PORT;
+import static io.armadakv.node.config.ConfigKey.Type.INT;
+import static io.armadakv.node.config.ConfigKey.Type.LONG;
+import static io.armadakv.node.config.ConfigKey.Type.MEMBERS;
+import static io.armadakv.node.config.ConfigKey.Type.PATH;
+import static io.armadakv.node.config.ConfigKey.Type.STRING;
+import static io.armadakv.node.config.ConfigKey.Type.URL;
+
+/** Every key an Armada node understands, spelled as the seed system spells them. */
+public final class ConfigKeys {
+
+    public static final ConfigKey API_ADDRESS = ConfigKey.of("api.address", URL, "http://127.0.0.1:8443",
+            "Client gRPC API (KV, Tables, Cluster) listen URL: http://host:port");
+    public static final ConfigKey API_ADVERTISE_ADDRESS = ConfigKey.of("api.advertise-address", STRING, "",
+            "Client URL other members and clients are told (default: api.address)");
+    public static final ConfigKey REST_ADDRESS = ConfigKey.of("rest.address", URL, "http://127.0.0.1:8079",
+            "REST listen URL for /metrics and /health");
+    public static final ConfigKey RAFT_ADDRESS = ConfigKey.of("raft.address", HOST_PORT, "127.0.0.1:5012",
+            "Raft (Ratis) listen address host:port, also this node's peer address");
+    public static final ConfigKey RAFT_NODE_ID = ConfigKey.of("raft.node-id", LONG, "1",
+            "This node's Raft id; must appear in raft.initial-members");
+    public static final ConfigKey RAFT_INITIAL_MEMBERS = ConfigKey.of("raft.initial-members", MEMBERS, "",
+            "Cluster members as id=host:port,... (default: this node alone)");
+    public static final ConfigKey RAFT_NODE_HOST_DIR = ConfigKey.of("raft.node-host-dir", PATH, "armada-data/raft",
+            "Directory of the Raft logs");
+    public static final ConfigKey RAFT_STATE_MACHINE_DIR = ConfigKey.of("raft.state-machine-dir", PATH,
+            "armada-data/tables", "Directory of the table stores");
+    public static final ConfigKey RAFT_SNAPSHOT_ENTRIES = ConfigKey.of("raft.snapshot-entries", LONG, "10000",
+            "Applied entries between two snapshots; the Raft log is purged up to a snapshot");
+    public static final ConfigKey RAFT_ELECTION_TIMEOUT_MS = ConfigKey.of("raft.election-timeout", DURATION_MS,
+            "1000", "Minimum Raft election timeout in milliseconds (the maximum is twice this)");
+    public static final ConfigKey RAFT_MAX_BATCH_BYTES = ConfigKey.of("raft.max-batch-bytes", INT, "1048576",
+            "Largest Raft entry the proposal batcher builds from queued writes, in bytes");
+    public static final ConfigKey STORAGE_DURABLE_WRITES = ConfigKey.of("storage.durable-writes", BOOLEAN, "true",
+            "fsync every table store commit (the Raft log is always fsynced)");
+    public static final ConfigKey CLUSTER_NAME = ConfigKey.of("memberlist.cluster-name", STRING, "default",
+            "Cluster name reported by Cluster.MemberList");
+    public static final ConfigKey NODE_NAME = ConfigKey.of("memberlist.node-name", STRING, "",
+            "Member name reported by Cluster.MemberList (default: raft.address)");
+    public static final ConfigKey MAX_KEY_SIZE = ConfigKey.of("api.max-key-size", INT, "1024",
+            "Largest key accepted, in bytes");
+    public static final ConfigKey MAX_VALUE_SIZE = ConfigKey.of("api.max-value-size", INT, "2097152",
+            "Largest value accepted, in bytes");
+    public static final ConfigKey MAX_RECV_MESSAGE_SIZE = ConfigKey.of("api.max-recv-message-size", INT, "8388608",
+            "Largest request message the API port accepts, in bytes");
+    public static final ConfigKey DEFAULT_TIMEOUT_MS = ConfigKey.of("api.default-timeout", DURATION_MS, "5000",
+            "Deadline of a request whose client set none, in milliseconds");
+    public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
+            "Level of Armada's own log lines");
+
+    private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
+            RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
+            RAFT_SNAPSHOT_ENTRIES, RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, STORAGE_DURABLE_WRITES,
+            CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
+            LOG_LEVEL);
+
+    private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        ALL.forEach(k -> BY_NAME.put(k.name(), k));
+    }
+
+    private ConfigKeys() {
+    }
+
+    public static List<ConfigKey> all() {
+        return ALL;
+    }
+
+    public static Optional<ConfigKey> find(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+}

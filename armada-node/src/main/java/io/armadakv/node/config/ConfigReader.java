@@ -1,0 +1,96 @@
+package io.armadakv.node.config;
+
+import org.eclipse.microprofile.config.Config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reads declared keys from MicroProfile Config and turns bad values into one clear line. */
+final class ConfigReader {
+
+    private final Config config;
+
+    ConfigReader(Config config) {
+        this.config = config;
+    }
+
+    String string(ConfigKey key) {
+        return config.getOptionalValue(key.name(), String.class).orElse(key.defaultValue());
+    }
+
+    Endpoint url(ConfigKey key) {
+        return Endpoint.parseUrl(key.name(), string(key));
+    }
+
+    Endpoint hostPort(ConfigKey key) {
+        return Endpoint.parseHostPort(key.name(), string(key));
+    }
+
+    Path path(ConfigKey key) {
+        String v = string(key);
+        if (v.isBlank()) {
+            throw new ConfigException(key.name() + ": must not be empty");
+        }
+        return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    boolean bool(ConfigKey key) {
+        String v = string(key).trim().toLowerCase();
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key.name() + ": '" + v + "' is not true or false");
+        };
+    }
+
+    long positiveLong(ConfigKey key) {
+        String v = string(key).trim();
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key.name() + ": '" + v + "' is not a number");
+        }
+        if (n <= 0) {
+            throw new ConfigException(key.name() + ": must be positive, got " + n);
+        }
+        return n;
+    }
+
+    int positiveInt(ConfigKey key) {
+        long n = positiveLong(key);
+        if (n > Integer.MAX_VALUE) {
+            throw new ConfigException(key.name() + ": " + n + " is larger than " + Integer.MAX_VALUE);
+        }
+        return (int) n;
+    }
+
+    Map<Long, Endpoint> members(ConfigKey key) {
+        String v = string(key).trim();
+        Map<Long, Endpoint> members = new LinkedHashMap<>();
+        if (v.isEmpty()) {
+            return members;
+        }
+        for (String part : v.split(",")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException(key.name() + ": '" + p + "' is not id=host:port");
+            }
+            long id;
+            try {
+                id = Long.parseLong(p.substring(0, eq).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key.name() + ": member id '" + p.substring(0, eq) + "' is not a number");
+            }
+            if (id <= 0) {
+                throw new ConfigException(key.name() + ": member id " + id + " must be positive");
+            }
+            if (members.put(id, Endpoint.parseHostPort(key.name(), p.substring(eq + 1))) != null) {
+                throw new ConfigException(key.name() + ": member id " + id + " appears twice");
+            }
+        }
+        return members;
+    }
+}

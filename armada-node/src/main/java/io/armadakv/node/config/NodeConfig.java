@@ -1,0 +1,65 @@
+package io.armadakv.node.config;
+
+import org.eclipse.microprofile.config.Config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The typed, validated configuration of one node, read once from MicroProfile Config. */
+public record NodeConfig(
+        Endpoint api,
+        String apiAdvertiseAddress,
+        Endpoint rest,
+        Endpoint raftAddress,
+        long nodeId,
+        Map<Long, Endpoint> initialMembers,
+        Path nodeHostDir,
+        Path stateMachineDir,
+        long snapshotEntries,
+        long electionTimeoutMs,
+        int maxBatchBytes,
+        boolean durableWrites,
+        String clusterName,
+        String nodeName,
+        int maxKeySize,
+        int maxValueSize,
+        int maxRecvMessageSize,
+        long defaultTimeoutMs) {
+
+    public static NodeConfig from(Config config) {
+        ConfigReader r = new ConfigReader(config);
+        Endpoint api = r.url(ConfigKeys.API_ADDRESS);
+        Endpoint raft = r.hostPort(ConfigKeys.RAFT_ADDRESS);
+        long nodeId = r.positiveLong(ConfigKeys.RAFT_NODE_ID);
+        Map<Long, Endpoint> members = r.members(ConfigKeys.RAFT_INITIAL_MEMBERS);
+        if (members.isEmpty()) {
+            members = Map.of(nodeId, raft);
+        } else if (!members.containsKey(nodeId)) {
+            throw new ConfigException(ConfigKeys.RAFT_INITIAL_MEMBERS.name() + ": does not list this node's id "
+                    + nodeId + " (" + ConfigKeys.RAFT_NODE_ID.name() + ")");
+        }
+        String advertise = r.string(ConfigKeys.API_ADVERTISE_ADDRESS);
+        String nodeName = r.string(ConfigKeys.NODE_NAME);
+        return new NodeConfig(
+                api,
+                advertise.isBlank() ? api.url() : advertise,
+                r.url(ConfigKeys.REST_ADDRESS),
+                raft,
+                nodeId,
+                Collections.unmodifiableMap(new LinkedHashMap<>(members)),
+                r.path(ConfigKeys.RAFT_NODE_HOST_DIR),
+                r.path(ConfigKeys.RAFT_STATE_MACHINE_DIR),
+                r.positiveLong(ConfigKeys.RAFT_SNAPSHOT_ENTRIES),
+                r.positiveLong(ConfigKeys.RAFT_ELECTION_TIMEOUT_MS),
+                r.positiveInt(ConfigKeys.RAFT_MAX_BATCH_BYTES),
+                r.bool(ConfigKeys.STORAGE_DURABLE_WRITES),
+                r.string(ConfigKeys.CLUSTER_NAME),
+                nodeName.isBlank() ? raft.hostPort() : nodeName,
+                r.positiveInt(ConfigKeys.MAX_KEY_SIZE),
+                r.positiveInt(ConfigKeys.MAX_VALUE_SIZE),
+                r.positiveInt(ConfigKeys.MAX_RECV_MESSAGE_SIZE),
+                r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS));
+    }
+}

@@ -1,0 +1,311 @@
+package io.armadakv.node.raft;
+
+import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.NodeConfig;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
+import org.apache.ratis.rpc.CallId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's single Ratis server and the groups it hosts: the catalog group and one group per
+ * table, all with the same peers. Proposals go to the local division when it leads and are
+ * carried to the leader by a Ratis client otherwise.
+ */
+public final class RaftNode implements AutoCloseable {
+
+    private final RaftServer server;
+    private final RaftPeerId selfId;
+    private final List<RaftPeer> peers;
+    private final RaftProperties clientProperties;
+    private final ClientId clientId = ClientId.randomId();
+    private final Map<RaftGroupId, RaftClient> forwarders = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retrier = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "armada-raft-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How long a proposal is retried while its group has no leader. */
+    static final long RETRY_WINDOW_MS = 10_000;
+
+    private RaftNode(RaftServer server, RaftPeerId selfId, List<RaftPeer> peers, RaftProperties clientProperties) {
+        this.server = server;
+        this.selfId = selfId;
+        this.peers = peers;
+        this.clientProperties = clientProperties;
+    }
+
+    /** Starts the Ratis server; groups found in the Raft directory are recovered by Ratis itself. */
+    public static RaftNode start(NodeConfig config, StateMachine.Registry registry) throws IOException {
+        List<RaftPeer> peers = new ArrayList<>();
+        config.initialMembers().forEach((id, endpoint) -> peers.add(RaftPeer.newBuilder()
+                .setId(peerId(id)).setAddress(endpoint.hostPort()).build()));
+        RaftPeerId self = peerId(config.nodeId());
+        RaftProperties props = serverProperties(config);
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(self)
+                .setProperties(props)
+                .setStateMachineRegistry(registry)
+                .setGroup(RaftGroup.valueOf(GroupIds.CATALOG, peers))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        RaftProperties clientProps = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
+        return new RaftNode(server, self, List.copyOf(peers), clientProps);
+    }
+
+    static RaftProperties serverProperties(NodeConfig config) {
+        RaftProperties props = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
+        Endpoint raft = config.raftAddress();
+        GrpcConfigKeys.Server.setHost(props, raft.host());
+        GrpcConfigKeys.Server.setPort(props, raft.port());
+        RaftServerConfigKeys.setStorageDir(props, List.of(config.nodeHostDir().toFile()));
+        long election = config.electionTimeoutMs();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        if (config.initialMembers().size() == 1) {
+            // alone in the group: no vote to split, so elect at once instead of after a full timeout
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(10, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+        }
+        RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotEntries());
+        // Ratis refuses a log entry larger than its write buffer: size it for the largest entry we build.
+        long maxEntry = Math.max(config.maxBatchBytes(), (long) config.maxValueSize() + config.maxKeySize()) + 64 * 1024;
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf(maxEntry));
+        RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(maxEntry + 64 * 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(Math.max(32L << 20, 4 * maxEntry)));
+        GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(Math.max(64L << 20, 4 * maxEntry)));
+        return props;
+    }
+
+    public static RaftPeerId peerId(long nodeId) {
+        return RaftPeerId.valueOf(Long.toString(nodeId));
+    }
+
+    /** The numeric node id of a peer id, or 0 when it is not one of ours. */
+    public static long nodeId(RaftPeerId peerId) {
+        if (peerId == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(peerId.toString());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    public RaftPeerId selfId() {
+        return selfId;
+    }
+
+    public List<RaftPeer> peers() {
+        return peers;
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    public RaftGroup group(RaftGroupId groupId) {
+        return RaftGroup.valueOf(groupId, peers);
+    }
+
+    public boolean hosts(RaftGroupId groupId) {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Optional<RaftServer.Division> division(RaftGroupId groupId) {
+        try {
+            return Optional.of(server.getDivision(groupId));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Adds a group to this server; a group it already hosts is left alone. */
+    public void addGroup(RaftGroupId groupId) throws IOException {
+        if (hosts(groupId)) {
+            return;
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
+                clientId, selfId, CallId.getAndIncrement(), group(groupId)));
+        if (!reply.isSuccess() && !hosts(groupId)) {
+            throw new IOException("adding Raft group " + groupId + " failed: " + reply.getException());
+        }
+    }
+
+    /** Removes a group and deletes its Raft log. */
+    public void removeGroup(RaftGroupId groupId) throws IOException {
+        RaftClient forwarder = forwarders.remove(groupId);
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        if (!hosts(groupId)) {
+            return;
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
+                clientId, selfId, CallId.getAndIncrement(), groupId, true, false));
+        if (!reply.isSuccess() && hosts(groupId)) {
+            throw new IOException("removing Raft group " + groupId + " failed: " + reply.getException());
+        }
+    }
+
+    /**
+     * Proposes {@code data} as one log entry of the group; completes when it is applied here or
+     * on the leader. While the group has no leader (start-up, election) the proposal is retried
+     * every 50 ms for up to {@link #RETRY_WINDOW_MS}: those refusals say the entry was not appended.
+     */
+    public CompletableFuture<RaftClientReply> propose(RaftGroupId groupId, ByteString data) {
+        CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+        proposeOnce(groupId, data, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_WINDOW_MS), result);
+        return result;
+    }
+
+    private void proposeOnce(RaftGroupId groupId, ByteString data, long deadlineNanos,
+                             CompletableFuture<RaftClientReply> result) {
+        proposeDirect(groupId, data).whenComplete((reply, error) -> {
+            boolean retry = error == null ? notAppended(reply) : notAppended(error);
+            if (retry && System.nanoTime() < deadlineNanos && !retrier.isShutdown()) {
+                retrier.schedule(() -> proposeOnce(groupId, data, deadlineNanos, result), 50, TimeUnit.MILLISECONDS);
+            } else if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(reply);
+            }
+        });
+    }
+
+    private static boolean notAppended(RaftClientReply reply) {
+        return !reply.isSuccess() && (reply.getNotLeaderException() != null
+                || reply.getLeaderNotReadyException() != null
+                || reply.getException() instanceof ServerNotReadyException);
+    }
+
+    private static boolean notAppended(Throwable error) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+                || e instanceof ServerNotReadyException;
+    }
+
+    private CompletableFuture<RaftClientReply> proposeDirect(RaftGroupId groupId, ByteString data) {
+        Message message = Message.valueOf(data);
+        boolean leader = division(groupId).map(d -> d.getInfo().isLeader()).orElse(false);
+        if (!leader && peers.size() > 1) {
+            return forwarder(groupId).async().send(message);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(selfId)
+                .setGroupId(groupId)
+                .setCallId(CallId.getAndIncrement())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * A ReadIndex round on the group: completes once this node's state machine has applied
+     * everything the group had committed when the read began.
+     */
+    public CompletableFuture<RaftClientReply> readIndex(RaftGroupId groupId) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(selfId)
+                .setGroupId(groupId)
+                .setCallId(CallId.getAndIncrement())
+                .setMessage(Message.EMPTY)
+                .setType(RaftClientRequest.readRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private RaftClient forwarder(RaftGroupId groupId) {
+        return forwarders.computeIfAbsent(groupId, gid -> RaftClient.newBuilder()
+                .setProperties(clientProperties)
+                .setRaftGroup(group(gid))
+                .setClientId(ClientId.randomId())
+                .build());
+    }
+
+    /** Waits until the group has a leader, or the timeout passes; true when it has one. */
+    public boolean awaitLeader(RaftGroupId groupId, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            if (division(groupId).map(d -> d.getInfo().getLeaderId() != null).orElse(false)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        retrier.shutdownNow();
+        forwarders.values().forEach(c -> {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        });
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.armadakv.node.table;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.armadakv.node.storage.DeleteResult;
+import io.armadakv.node.storage.EntryWriter;
+import io.armadakv.node.storage.KeyRange;
+import io.armadakv.node.storage.KeyValue;
+import io.armadakv.node.storage.RangeQuery;
+import io.armadakv.node.storage.RangeResult;
+import io.armadakv.node.storage.StoreOptions;
+import io.armadakv.proto.internal.CatalogCommand;
+import io.armadakv.proto.internal.CatalogResult;
+import io.armadakv.proto.internal.TableDescriptor;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The table catalog: table name to descriptor, replicated by the catalog group that every node
+ * hosts. Shard ids come from a counter in the catalog store, so they are never reused.
+ */
+final class CatalogStateMachine extends StoreStateMachine {
+
+    static final long FIRST_TABLE_ID = 10001;
+    private static final String NEXT_ID = "next-table-id";
+
+    private final Runnable onChange;
+
+    CatalogStateMachine(Path dir, boolean durableWrites, Runnable onChange) {
+        super(dir, new StoreOptions("catalog", durableWrites));
+        this.onChange = onChange;
+    }
+
+    @Override
+    ByteString applyEntry(EntryWriter w, long index, ByteString data) {
+        CatalogCommand command;
+        try {
+            command = CatalogCommand.parseFrom(data.asReadOnlyByteBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidCommandException("catalog", "undecodable catalog command: " + e.getMessage());
+        }
+        CatalogResult result = switch (command.getOpCase()) {
+            case CREATE_TABLE -> create(w, index, command);
+            case DELETE_TABLE -> delete(w, command.getDeleteTable().getName());
+            case OP_NOT_SET -> throw new InvalidCommandException("catalog", "empty catalog command");
+        };
+        return UnsafeByteOperations.unsafeWrap(result.toByteArray());
+    }
+
+    @Override
+    void afterApply() {
+        onChange.run();
+    }
+
+    private CatalogResult create(EntryWriter w, long index, CatalogCommand command) {
+        String name = command.getCreateTable().getName();
+        RangeResult existing = w.range(RangeQuery.of(KeyRange.single(key(name))));
+        if (!existing.kvs().isEmpty()) {
+            return CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.ALREADY_EXISTS)
+                    .setTable(decode(existing.kvs().getFirst())).build();
+        }
+        // one catalog command per entry and one apply thread: the committed counter is current
+        long id = nextTableId();
+        TableDescriptor table = TableDescriptor.newBuilder()
+                .setName(name)
+                .setId(id)
+                .setConfig(command.getCreateTable().getConfig())
+                .setCreatedIndex(index)
+                .build();
+        w.put(key(name), table.toByteArray(), false);
+        w.putMeta(NEXT_ID, ByteBuffer.allocate(8).putLong(id + 1).array());
+        return CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK).setTable(table).build();
+    }
+
+    private static CatalogResult delete(EntryWriter w, String name) {
+        DeleteResult d = w.deleteRange(KeyRange.single(key(name)), true);
+        if (d.deleted() == 0) {
+            return CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.NOT_FOUND).build();
+        }
+        return CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK)
+                .setTable(decode(d.prevKvs().getFirst())).build();
+    }
+
+
+    /** The next shard id the catalog will hand out. */
+    long nextTableId() {
+        byte[] v = store().meta(NEXT_ID);
+        return v == null ? FIRST_TABLE_ID : ByteBuffer.wrap(v).getLong();
+    }
+
+    List<TableDescriptor> tables() {
+        RangeResult all = store().range(RangeQuery.of(KeyRange.all()));
+        List<TableDescriptor> out = new ArrayList<>(all.kvs().size());
+        for (KeyValue kv : all.kvs()) {
+            out.add(decode(kv));
+        }
+        return out;
+    }
+
+    Optional<TableDescriptor> table(String name) {
+        RangeResult r = store().range(RangeQuery.of(KeyRange.single(key(name))));
+        return r.kvs().isEmpty() ? Optional.empty() : Optional.of(decode(r.kvs().getFirst()));
+    }
+
+    private static byte[] key(String name) {
+        return name.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static TableDescriptor decode(KeyValue kv) {
+        try {
+            return TableDescriptor.parseFrom(kv.value());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("catalog entry " + new String(kv.key(), StandardCharsets.UTF_8)
+                    + " is unreadable", e);
+        }
+    }
+}

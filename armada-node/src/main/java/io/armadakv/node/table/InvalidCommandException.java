@@ -1,0 +1,9 @@
+package io.armadakv.node.table;
+
+/** A command no node can apply; it is refused the same way on every node. */
+public class InvalidCommandException extends RuntimeException {
+
+    public InvalidCommandException(String table, String message) {
+        super("table " + table + ": " + message);
+    }
+}

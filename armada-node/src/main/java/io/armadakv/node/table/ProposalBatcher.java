@@ -1,0 +1,123 @@
+package io.armadakv.node.table;
+
+import mvcc.v1.Mvcc.Command;
+import mvcc.v1.Mvcc.CommandResult;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * Packs the writes that queue up while a proposal is in flight into the next Raft entry, so the
+ * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
+ * once, alone: nobody waits for a batch to fill.
+ */
+final class ProposalBatcher {
+
+    private record Pending(Command command, int size, CompletableFuture<CommandResult> result) {
+    }
+
+    private final String table;
+    private final int maxEntryBytes;
+    private final Function<ByteString, CompletableFuture<RaftClientReply>> proposer;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+
+    ProposalBatcher(String table, int maxEntryBytes, Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+        this.table = table;
+        this.maxEntryBytes = maxEntryBytes;
+        this.proposer = proposer;
+    }
+
+    CompletableFuture<CommandResult> submit(Command command) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        queue.add(new Pending(command, command.getSerializedSize(), result));
+        proposeNext();
+        return result;
+    }
+
+    private void proposeNext() {
+        while (!queue.isEmpty() && inFlight.compareAndSet(false, true)) {
+            List<Pending> batch = takeBatch();
+            if (batch.isEmpty()) {
+                inFlight.set(false);
+                continue;
+            }
+            propose(batch);
+            return;
+        }
+    }
+
+    private List<Pending> takeBatch() {
+        List<Pending> batch = new ArrayList<>();
+        long bytes = 0;
+        Pending p;
+        while ((p = queue.peek()) != null) {
+            if (!batch.isEmpty() && bytes + p.size() + 8 > maxEntryBytes) {
+                break;
+            }
+            queue.poll();
+            batch.add(p);
+            bytes += p.size() + 8;
+        }
+        return batch;
+    }
+
+    private void propose(List<Pending> batch) {
+        Command entry;
+        if (batch.size() == 1) {
+            entry = batch.getFirst().command();
+        } else {
+            Command.Builder seq = Command.newBuilder().setType(Command.CommandType.SEQUENCE);
+            for (Pending p : batch) {
+                seq.addSequence(p.command());
+            }
+            entry = seq.build();
+        }
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = proposer.apply(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, error) -> {
+            try {
+                complete(batch, r, error);
+            } finally {
+                inFlight.set(false);
+                proposeNext();
+            }
+        });
+    }
+
+    private void complete(List<Pending> batch, RaftClientReply reply, Throwable error) {
+        if (error == null && reply != null && !reply.isSuccess()) {
+            error = reply.getException();
+        }
+        if (error != null) {
+            RuntimeException mapped = RaftErrors.map(table, error);
+            batch.forEach(p -> p.result().completeExceptionally(mapped));
+            return;
+        }
+        try (InputStream in = reply.getMessage().getContent().newInput()) {
+            for (Pending p : batch) {
+                CommandResult r = CommandResult.parseDelimitedFrom(in);
+                if (r == null) {
+                    throw new IOException("the entry's reply has fewer results than the entry has writes");
+                }
+                p.result().complete(r);
+            }
+        } catch (IOException | RuntimeException e) {
+            IllegalStateException failure = new IllegalStateException("table " + table + ": bad apply reply", e);
+            batch.forEach(p -> p.result().completeExceptionally(failure));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.armadakv.node.table;
+
+import io.armadakv.node.storage.EntryWriter;
+import io.armadakv.node.storage.StoreOptions;
+import io.armadakv.node.storage.TableStore;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A Ratis state machine whose state is a {@link TableStore} on disk. The store persists the
+ * applied index with every entry, so a restart resumes after it and a "snapshot" is the store
+ * itself: Ratis may purge its log up to the store's applied index.
+ */
+abstract class StoreStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = Logger.getLogger(StoreStateMachine.class.getName());
+
+    private final Path dir;
+    private final StoreOptions options;
+    private volatile TableStore store;
+    private volatile Throwable failure;
+
+    StoreStateMachine(Path dir, StoreOptions options) {
+        this.dir = dir;
+        this.options = options;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        super.initialize(server, groupId, storage);
+        store = TableStore.open(dir, options);
+        if (store.appliedIndex() > 0) {
+            setLastAppliedTermIndex(TermIndex.valueOf(store.appliedTerm(), store.appliedIndex()));
+        }
+    }
+
+    TableStore store() {
+        TableStore s = store;
+        if (s == null) {
+            throw new TableUnavailableException("table " + options.name() + " is not open yet", null);
+        }
+        return s;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        TableStore s = store;
+        if (s == null || s.appliedIndex() == 0) {
+            return null;
+        }
+        return new StoreSnapshot(TermIndex.valueOf(s.appliedTerm(), s.appliedIndex()));
+    }
+
+    @Override
+    public long takeSnapshot() {
+        TableStore s = store;
+        return s == null ? -1 : s.appliedIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        // Only used as the end of a ReadIndex round: the caller then reads the store itself.
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        long term = entry.getTerm();
+        TableStore s = store();
+        if (failure != null) {
+            return CompletableFuture.failedFuture(failure);
+        }
+        if (index <= s.appliedIndex()) {
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        ByteString data = entry.getStateMachineLogEntry().getLogData();
+        try {
+            ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, data));
+            afterApply();
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.completedFuture(Message.valueOf(result));
+        } catch (InvalidCommandException e) {
+            // every node refuses the same command: consume its index so the log can move on
+            s.apply(index, term, -1, w -> null);
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.log(Level.SEVERE, "table " + options.name() + ": applying entry " + index
+                    + " failed; the table stops applying", e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Applies one entry's payload inside the store transaction and returns the reply payload. */
+    abstract ByteString applyEntry(EntryWriter writer, long index, ByteString data);
+
+    /** Called on the apply thread after an entry committed. */
+    void afterApply() {
+    }
+
+    @Override
+    public void close() throws IOException {
+        TableStore s = store;
+        store = null;
+        if (s != null) {
+            s.close();
+        }
+        super.close();
+    }
+
+    /** The store's applied index, presented to Ratis as a snapshot with no files of its own. */
+    private record StoreSnapshot(TermIndex termIndex) implements SnapshotInfo {
+        @Override
+        public TermIndex getTermIndex() {
+            return termIndex;
+        }
+
+        @Override
+        public List<FileInfo> getFiles() {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.armadakv.node.table;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import io.armadakv.node.config.NodeConfig;
+import io.armadakv.node.raft.GroupIds;
+import io.armadakv.node.raft.RaftNode;
+import io.armadakv.node.storage.StoreOptions;
+import io.armadakv.proto.internal.CatalogCommand;
+import io.armadakv.proto.internal.CatalogResult;
+import io.armadakv.proto.internal.CreateTable;
+import io.armadakv.proto.internal.DeleteTable;
+import io.armadakv.proto.internal.TableDescriptor;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The tables of this node. The catalog group decides which tables exist; this class makes the
+ * node host exactly those: it starts a Raft group and store for every table in the catalog and
+ * removes groups and data of tables the catalog no longer has.
+ */
+public final class TableManager implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TableManager.class.getName());
+
+    private final NodeConfig config;
+    private final CatalogStateMachine catalog;
+    private final Map<RaftGroupId, TableStateMachine> stateMachines = new ConcurrentHashMap<>();
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "armada-table-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile RaftNode raft;
+
+    public TableManager(NodeConfig config) {
+        this.config = config;
+        this.catalog = new CatalogStateMachine(config.stateMachineDir().resolve("catalog"), config.durableWrites(),
+                this::scheduleReconcile);
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(config.stateMachineDir());
+        Files.createDirectories(config.nodeHostDir());
+        raft = RaftNode.start(config, this::stateMachineFor);
+        try {
+            if (!raft.awaitLeader(GroupIds.CATALOG, 10_000)) {
+                LOG.warning("the catalog group has no leader yet; tables appear once a majority of "
+                        + config.initialMembers().size() + " members is up");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reconcile();
+        reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 5, 5, TimeUnit.SECONDS);
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    private StateMachine stateMachineFor(RaftGroupId groupId) {
+        if (groupId.equals(GroupIds.CATALOG)) {
+            return catalog;
+        }
+        OptionalLong tableId = GroupIds.tableId(groupId);
+        if (tableId.isEmpty()) {
+            throw new IllegalArgumentException("Raft group " + groupId + " is not an Armada group");
+        }
+        return stateMachines.computeIfAbsent(groupId, gid -> new TableStateMachine(tableId.getAsLong(),
+                tableDir(tableId.getAsLong()), new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites())));
+    }
+
+    private String tableLabel(long id) {
+        try {
+            for (TableDescriptor d : catalog.tables()) {
+                if (d.getId() == id) {
+                    return d.getName();
+                }
+            }
+        } catch (RuntimeException e) {
+            // catalog not open yet while Ratis recovers groups; the id alone names the table
+        }
+        return "#" + id;
+    }
+
+    private Path tableDir(long id) {
+        return config.stateMachineDir().resolve(Long.toString(id));
+    }
+
+    /** The table of this name, or {@link TableNotFoundException}. */
+    public Table table(String name) {
+        Table t = tables.get(name);
+        if (t == null) {
+            throw new TableNotFoundException(name);
+        }
+        return t;
+    }
+
+    public Optional<Table> find(String name) {
+        return Optional.ofNullable(tables.get(name));
+    }
+
+    /** The tables this node hosts, by name. */
+    public List<Table> tables() {
+        List<Table> list = new ArrayList<>(tables.values());
+        list.sort(Comparator.comparing(Table::name));
+        return list;
+    }
+
+    public List<TableDescriptor> catalogTables() {
+        List<TableDescriptor> list = new ArrayList<>(catalog.tables());
+        list.sort(Comparator.comparing(TableDescriptor::getName));
+        return list;
+    }
+
+    /** Creates a table; completes once this node hosts it and its group has a leader. */
+    public CompletableFuture<TableDescriptor> create(String name, Struct tableConfig) {
+        CatalogCommand command = CatalogCommand.newBuilder()
+                .setCreateTable(CreateTable.newBuilder().setName(name).setConfig(tableConfig)).build();
+        return proposeCatalog(command).thenCompose(result -> switch (result.getOutcome()) {
+            case OK -> awaitHosted(result.getTable(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30))
+                    .thenApply(t -> result.getTable());
+            case ALREADY_EXISTS -> CompletableFuture.failedFuture(new TableExistsException(name));
+            default -> CompletableFuture.failedFuture(new IllegalStateException("table " + name
+                    + ": unexpected catalog outcome " + result.getOutcome()));
+        });
+    }
+
+    /** Deletes a table: its group and data go on every node. */
+    public CompletableFuture<TableDescriptor> delete(String name) {
+        CatalogCommand command = CatalogCommand.newBuilder()
+                .setDeleteTable(DeleteTable.newBuilder().setName(name)).build();
+        return proposeCatalog(command).thenCompose(result -> switch (result.getOutcome()) {
+            case OK -> {
+                scheduleReconcile();
+                yield CompletableFuture.completedFuture(result.getTable());
+            }
+            case NOT_FOUND -> CompletableFuture.failedFuture(new TableNotFoundException(name));
+            default -> CompletableFuture.failedFuture(new IllegalStateException("table " + name
+                    + ": unexpected catalog outcome " + result.getOutcome()));
+        });
+    }
+
+    private CompletableFuture<CatalogResult> proposeCatalog(CatalogCommand command) {
+        return raft.propose(GroupIds.CATALOG, UnsafeByteOperations.unsafeWrap(command.toByteArray()))
+                .thenApply(reply -> parse(reply));
+    }
+
+    private static CatalogResult parse(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw RaftErrors.map("catalog", reply.getException());
+        }
+        try {
+            return CatalogResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("catalog reply is unreadable", e);
+        }
+    }
+
+    private CompletableFuture<Table> awaitHosted(TableDescriptor d, long deadlineNanos) {
+        CompletableFuture<Table> done = new CompletableFuture<>();
+        pollHosted(d, deadlineNanos, done);
+        return done;
+    }
+
+    private void pollHosted(TableDescriptor d, long deadlineNanos, CompletableFuture<Table> done) {
+        Table t = tables.get(d.getName());
+        if (t != null && t.id() == d.getId() && t.state().leaderId() != 0) {
+            done.complete(t);
+            return;
+        }
+        if (System.nanoTime() > deadlineNanos) {
+            done.completeExceptionally(new TableUnavailableException("table " + d.getName()
+                    + " was created but has no Raft leader yet", null));
+            return;
+        }
+        if (t == null) {
+            scheduleReconcile();
+        }
+        reconciler.schedule(() -> pollHosted(d, deadlineNanos, done), 10, TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleReconcile() {
+        if (!reconciler.isShutdown()) {
+            reconciler.execute(this::reconcileQuietly);
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "reconciling tables with the catalog failed; retrying", e);
+        }
+    }
+
+    /** Makes the hosted tables match the catalog. */
+    synchronized void reconcile() throws IOException {
+        if (raft == null) {
+            return;
+        }
+        List<TableDescriptor> wanted = catalog.tables();
+        Set<Long> wantedIds = new HashSet<>();
+        for (TableDescriptor d : wanted) {
+            wantedIds.add(d.getId());
+            Table existing = tables.get(d.getName());
+            if (existing != null && existing.id() == d.getId()) {
+                continue;
+            }
+            RaftGroupId gid = GroupIds.forTable(d.getId());
+            raft.addGroup(gid);
+            TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
+            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes()));
+            if (existing == null) {
+                LOG.info("table " + d.getName() + " (id " + d.getId() + ") is hosted on this node");
+            }
+        }
+        long nextId = catalog.nextTableId();
+        tables.values().removeIf(t -> !wantedIds.contains(t.id()));
+        Map<RaftGroupId, Long> stale = new HashMap<>();
+        for (RaftGroupId gid : raft.server().getGroupIds()) {
+            OptionalLong id = GroupIds.tableId(gid);
+            // an id at or past the catalog's counter belongs to a table this node's catalog has not seen yet
+            if (id.isPresent() && !wantedIds.contains(id.getAsLong()) && id.getAsLong() < nextId) {
+                stale.put(gid, id.getAsLong());
+            }
+        }
+        for (Map.Entry<RaftGroupId, Long> e : stale.entrySet()) {
+            raft.removeGroup(e.getKey());
+            stateMachines.remove(e.getKey());
+            deleteRecursively(tableDir(e.getValue()));
+            LOG.info("table with id " + e.getValue() + " was deleted; its group and data are removed from this node");
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public void close() {
+        reconciler.shutdownNow();
+        RaftNode r = raft;
+        if (r != null) {
+            r.close();
+        }
+    }
+}

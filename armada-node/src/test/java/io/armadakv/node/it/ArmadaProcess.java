@@ -1,0 +1,191 @@
+package io.armadakv.node.it;
+
+import armada.v1.ClusterGrpc;
+import armada.v1.StatusRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code ./armada leader} process started through the built launcher, on free loopback
+ * ports, with its own data directory. Its PID is the JVM's (the launcher execs), so
+ * {@link #kill9()} is a real SIGKILL of the node.
+ */
+public final class ArmadaProcess implements AutoCloseable {
+
+    private final Path dataDir;
+    private final List<String> extraFlags;
+    private final int apiPort;
+    private final int restPort;
+    private final int raftPort;
+    private final Path log;
+    private Process process;
+    private ManagedChannel channel;
+
+    private ArmadaProcess(Path dataDir, List<String> extraFlags) {
+        this.dataDir = dataDir;
+        this.extraFlags = extraFlags;
+        this.apiPort = freePort();
+        this.restPort = freePort();
+        this.raftPort = freePort();
+        this.log = dataDir.resolve("node.log");
+    }
+
+    public static ArmadaProcess start(Path dataDir, String... extraFlags) {
+        ArmadaProcess p = new ArmadaProcess(dataDir, List.of(extraFlags));
+        p.launch();
+        return p;
+    }
+
+    public static Path root() {
+        String root = System.getProperty("armada.root");
+        if (root == null) {
+            Path p = Path.of("").toAbsolutePath();
+            while (p != null && !Files.exists(p.resolve("armada"))) {
+                p = p.getParent();
+            }
+            if (p == null) {
+                throw new IllegalStateException("cannot find the project root (no ./armada above " + Path.of("").toAbsolutePath() + ")");
+            }
+            return p;
+        }
+        return Path.of(root);
+    }
+
+    public List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root().resolve("armada").toString());
+        cmd.add("leader");
+        cmd.add("--api.address=http://127.0.0.1:" + apiPort);
+        cmd.add("--rest.address=http://127.0.0.1:" + restPort);
+        cmd.add("--raft.address=127.0.0.1:" + raftPort);
+        cmd.add("--raft.node-host-dir=" + dataDir.resolve("raft"));
+        cmd.add("--raft.state-machine-dir=" + dataDir.resolve("tables"));
+        cmd.addAll(extraFlags);
+        return cmd;
+    }
+
+    /** Starts (or restarts) the process and waits until its API answers. */
+    public void launch() {
+        try {
+            Files.createDirectories(dataDir);
+            ProcessBuilder pb = new ProcessBuilder(command())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().put("ARMADA_SKIP_BUILD", "1");
+            pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx512m");
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady(Duration.ofSeconds(90));
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        StatusRuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("armada exited with " + process.exitValue() + "; log:\n" + logTail());
+            }
+            try {
+                ClusterGrpc.newBlockingStub(channel()).withDeadlineAfter(1, TimeUnit.SECONDS)
+                        .status(StatusRequest.getDefaultInstance());
+                return;
+            } catch (StatusRuntimeException e) {
+                last = e;
+            }
+            Waits.pause();
+        }
+        throw new IllegalStateException("armada did not answer within " + timeout + " (" + last + "); log:\n" + logTail());
+    }
+
+    public synchronized ManagedChannel channel() {
+        if (channel == null) {
+            channel = NettyChannelBuilder.forAddress("127.0.0.1", apiPort).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
+        }
+        return channel;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hooks, no flush. */
+    public void kill9() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** SIGTERM and wait for a clean exit. */
+    public void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    private void waitFor() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    public int restPort() {
+        return restPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (isAlive()) {
+            stop();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
