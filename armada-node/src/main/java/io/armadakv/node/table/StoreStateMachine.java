@@ -35,6 +35,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
     private final StoreOptions options;
     private volatile TableStore store;
     private volatile Throwable failure;
+    private final java.util.concurrent.atomic.AtomicLong skippedEntries = new java.util.concurrent.atomic.AtomicLong();
 
     StoreStateMachine(Path dir, StoreOptions options) {
         this.dir = dir;
@@ -60,6 +61,11 @@ abstract class StoreStateMachine extends BaseStateMachine {
 
     Path dir() {
         return dir;
+    }
+
+    /** Entries Ratis handed us that the store had already applied (0 when restarts resume correctly). */
+    long skippedEntries() {
+        return skippedEntries.get();
     }
 
     @Override
@@ -93,6 +99,8 @@ abstract class StoreStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(failure);
         }
         if (index <= s.appliedIndex()) {
+            // the store already has it: Ratis replayed an entry from before our persisted applied index
+            skippedEntries.incrementAndGet();
             updateLastAppliedTermIndex(term, index);
             return CompletableFuture.completedFuture(Message.EMPTY);
         }

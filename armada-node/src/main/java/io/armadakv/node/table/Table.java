@@ -85,6 +85,10 @@ public final class Table {
         return stateMachine.store();
     }
 
+    long skippedEntries() {
+        return stateMachine.skippedEntries();
+    }
+
     /** Term and leader as this node sees them, for response headers: cheap, no store access. */
     public long[] termAndLeader() {
         RaftServer.Division division = raft.division(groupId).orElse(null);
