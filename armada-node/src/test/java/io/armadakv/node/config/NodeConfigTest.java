@@ -1,0 +1,77 @@
+package io.armadakv.node.config;
+
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NodeConfigTest {
+
+    private static NodeConfig parse(String... flags) {
+        CommandLineConfigSource cli = CommandLineConfigSource.parse(List.of(flags));
+        return NodeConfig.from(ConfigProviderResolver.instance().getBuilder().withSources(cli).build());
+    }
+
+    private static String error(String... flags) {
+        return assertThrows(ConfigException.class, () -> parse(flags)).getMessage();
+    }
+
+    @Test
+    void defaultsAreASingleLocalNodeOnTheDocumentedPorts() {
+        NodeConfig c = parse();
+        assertEquals("http://127.0.0.1:8443", c.api().url());
+        assertEquals(8079, c.rest().port());
+        assertEquals("127.0.0.1:5012", c.raftAddress().hostPort());
+        assertEquals(1, c.nodeId());
+        assertEquals(Map.of(1L, c.raftAddress()), c.initialMembers());
+        assertEquals(Path.of("armada-data/raft").toAbsolutePath(), c.nodeHostDir());
+        assertEquals(Path.of("armada-data/tables").toAbsolutePath(), c.stateMachineDir());
+        assertEquals("http://127.0.0.1:8443", c.apiAdvertiseAddress());
+        assertEquals("127.0.0.1:5012", c.nodeName());
+    }
+
+    @Test
+    void flagsSetEveryAddressAndTheMembers() {
+        NodeConfig c = parse("--api.address=http://0.0.0.0:9443", "--rest.address=http://127.0.0.1:9079",
+                "--raft.address=10.1.2.3:6000", "--raft.node-id=2",
+                "--raft.initial-members=1=10.1.2.2:6000,2=10.1.2.3:6000,3=10.1.2.4:6000",
+                "--raft.node-host-dir=/var/lib/armada/raft", "--raft.state-machine-dir=/var/lib/armada/tables");
+        assertEquals("0.0.0.0", c.api().host());
+        assertEquals(9443, c.api().port());
+        assertEquals(9079, c.rest().port());
+        assertEquals(2, c.nodeId());
+        assertEquals(3, c.initialMembers().size());
+        assertEquals("10.1.2.4:6000", c.initialMembers().get(3L).hostPort());
+        assertEquals(Path.of("/var/lib/armada/raft"), c.nodeHostDir());
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithASuggestion() {
+        String m = assertThrows(ConfigException.class,
+                () -> CommandLineConfigSource.parse(List.of("--raft.adress=1.2.3.4:5"))).getMessage();
+        assertTrue(m.contains("raft.adress"), m);
+        assertTrue(m.contains("did you mean 'raft.address'"), m);
+        assertTrue(assertThrows(ConfigException.class, () -> CommandLineConfigSource.parse(List.of("leader")))
+                .getMessage().contains("--key=value"));
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertTrue(error("--api.address=127.0.0.1:8443").startsWith("api.address:"));
+        assertTrue(error("--api.address=http://127.0.0.1").startsWith("api.address:"));
+        assertTrue(error("--raft.address=localhost").startsWith("raft.address:"));
+        assertTrue(error("--raft.address=localhost:99999").startsWith("raft.address:"));
+        assertTrue(error("--raft.node-id=x").startsWith("raft.node-id:"));
+        assertTrue(error("--raft.node-id=0").startsWith("raft.node-id:"));
+        assertTrue(error("--raft.initial-members=1=a:1,1=b:2").startsWith("raft.initial-members:"));
+        assertTrue(error("--raft.initial-members=2=a:1").contains("does not list this node's id 1"));
+        assertTrue(error("--storage.durable-writes=maybe").startsWith("storage.durable-writes:"));
+        assertTrue(error("--api.max-key-size=-1").startsWith("api.max-key-size:"));
+    }
+}

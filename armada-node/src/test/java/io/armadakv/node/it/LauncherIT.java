@@ -1,0 +1,73 @@
+package io.armadakv.node.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ./armada launcher: version, usage, and one clear line for a bad configuration. */
+class LauncherIT {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String output) {
+    }
+
+    private Run run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ArmadaProcess.root().resolve("armada").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("ARMADA_SKIP_BUILD", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    void versionPrintsTheBuildVersion() throws Exception {
+        Run r = run("version");
+        assertEquals(0, r.exit());
+        assertTrue(r.output().matches("armada \\d+\\.\\d+\\.\\d+.*\\s*"), r.output());
+    }
+
+    @Test
+    void unknownCommandAndUnknownKeyStopWithOneLine() throws Exception {
+        Run unknown = run("frobnicate");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.output().contains("unknown command 'frobnicate'"), unknown.output());
+
+        Run badKey = run("leader", "--raft.adress=127.0.0.1:1");
+        assertEquals(2, badKey.exit());
+        assertEquals(1, badKey.output().strip().lines().count(), badKey.output());
+        assertTrue(badKey.output().contains("unknown configuration key 'raft.adress'"), badKey.output());
+
+        Run badValue = run("leader", "--api.address=localhost:8443");
+        assertEquals(2, badValue.exit());
+        assertEquals(1, badValue.output().strip().lines().count(), badValue.output());
+        assertTrue(badValue.output().contains("api.address"), badValue.output());
+    }
+
+    @Test
+    void aTakenPortStopsStartUpWithAClearMessage() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Run r = run("leader", "--api.address=http://127.0.0.1:" + port,
+                    "--rest.address=http://127.0.0.1:" + ArmadaProcess.freePort(),
+                    "--raft.address=127.0.0.1:" + ArmadaProcess.freePort(),
+                    "--raft.node-host-dir=" + dir.resolve("raft"), "--raft.state-machine-dir=" + dir.resolve("tables"));
+            assertEquals(1, r.exit(), r.output());
+            assertTrue(r.output().contains("api.address"), r.output());
+        }
+    }
+}
