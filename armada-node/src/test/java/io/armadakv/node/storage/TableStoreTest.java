@@ -319,4 +319,41 @@ class TableStoreTest {
             return null;
         });
     }
+
+    /** Invariant 4: compaction changes no answer at or after its revision and keeps every live version. */
+    @Test
+    void compactionKeepsEveryReadAtOrAfterItsRevision() {
+        try (TableStore store = open("t")) {
+            java.util.Random r = new java.util.Random(7);
+            for (int i = 1; i <= 40; i++) {
+                store.apply(i, 1, -1, w -> {
+                    byte[] key = new byte[] {(byte) r.nextInt(6)};
+                    return r.nextInt(4) == 0 ? w.deleteRange(KeyRange.single(key), false) : w.put(key, s("v" + r.nextInt(100)), false);
+                });
+            }
+            long current = store.revision();
+            List<String> before = new ArrayList<>();
+            for (long rev = 1; rev <= current; rev++) {
+                before.add(Render.result(store.range(RangeQuery.of(KeyRange.all()).withRevision(rev))));
+            }
+            ContentHash hash = store.contentHash();
+            long keyCount = store.keyCount();
+            long compactAt = current / 2;
+            long removed = store.apply(41, 1, -1, w -> w.compact(compactAt));
+            assertTrue(removed > 0, "removed " + removed);
+            for (long rev = compactAt; rev <= current; rev++) {
+                assertEquals(before.get((int) rev - 1), Render.result(store.range(RangeQuery.of(KeyRange.all()).withRevision(rev))));
+            }
+            for (long rev = 1; rev < compactAt; rev++) {
+                long at = rev;
+                assertThrows(CompactedRevisionException.class, () -> store.range(RangeQuery.of(KeyRange.all()).withRevision(at)));
+            }
+            assertEquals(hash, store.contentHash());
+            assertEquals(keyCount, store.keyCount());
+            // compacting everything still keeps the live versions
+            store.apply(42, 1, -1, w -> w.compact(current));
+            assertEquals(hash, store.contentHash());
+            assertEquals(before.get((int) current - 1), Render.result(store.range(RangeQuery.of(KeyRange.all()).withRevision(current))));
+        }
+    }
 }
