@@ -4,11 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -354,6 +352,47 @@ class TableStoreTest {
             store.apply(42, 1, -1, w -> w.compact(current));
             assertEquals(hash, store.contentHash());
             assertEquals(before.get((int) current - 1), Render.result(store.range(RangeQuery.of(KeyRange.all()).withRevision(current))));
+        }
+    }
+
+    /** Reads run beside apply and always see whole entries: every entry rewrites all keys with its index. */
+    @Test
+    void rangeReadsAreConsistentDuringApply() throws Exception {
+        try (TableStore store = open("t")) {
+            int keys = 20;
+            writeAll(store, 1, keys);
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (long i = 2; i <= 200; i++) {
+                    writeAll(store, i, keys);
+                }
+                writing.set(false);
+            });
+            List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            Runnable reader = () -> {
+                while (writing.get() || reads.get() < 10) {
+                    RangeResult rr = store.range(RangeQuery.of(KeyRange.all()));
+                    reads.incrementAndGet();
+                    long entry = (rr.revision() + keys - 1) / keys;
+                    for (KeyValue kv : rr.kvs()) {
+                        if (!new String(kv.value(), StandardCharsets.UTF_8).equals(Long.toString(entry)) || kv.modRevision() > rr.revision()) {
+                            problems.add("at revision " + rr.revision() + ": " + Render.kv(kv));
+                        }
+                    }
+                    if (rr.count() != keys) {
+                        problems.add("at revision " + rr.revision() + ": " + rr.count() + " keys");
+                    }
+                }
+            };
+            Thread r1 = Thread.ofPlatform().start(reader);
+            Thread r2 = Thread.ofPlatform().start(reader);
+            writer.join();
+            r1.join();
+            r2.join();
+            assertEquals(List.of(), problems);
+            assertEquals(200L * keys, store.revision());
+            assertTrue(reads.get() >= 10);
         }
     }
 }
