@@ -16,7 +16,8 @@ final class StateReader {
     private final Stores stores;
     private final Transaction txn;
     private final long revision;
-    private final long compactedRevision;
+    /** -1 until needed: reads of the current revision never look at it. */
+    private long compactedRevision;
 
     StateReader(Stores stores, Transaction txn, long revision, long compactedRevision) {
         this.stores = stores;
@@ -25,10 +26,12 @@ final class StateReader {
         this.compactedRevision = compactedRevision;
     }
 
-    /** A reader of the committed state a transaction sees, counters taken from that same state. */
+    /**
+     * A reader of the committed state a transaction sees, counters taken from that same state:
+     * the cached volatile counters of {@link TableStore} may already be one entry ahead.
+     */
     static StateReader committed(Stores stores, Transaction txn) {
-        return new StateReader(stores, txn, stores.metaLong(txn, MetaKeys.REVISION),
-                stores.metaLong(txn, MetaKeys.COMPACTED));
+        return new StateReader(stores, txn, stores.metaLong(txn, MetaKeys.REVISION), -1);
     }
 
     long revision() {
@@ -36,6 +39,9 @@ final class StateReader {
     }
 
     long compactedRevision() {
+        if (compactedRevision < 0) {
+            compactedRevision = stores.metaLong(txn, MetaKeys.COMPACTED);
+        }
         return compactedRevision;
     }
 
@@ -50,8 +56,8 @@ final class StateReader {
         if (requested > revision) {
             throw new FutureRevisionException(stores.table(), requested, revision);
         }
-        if (requested < compactedRevision) {
-            throw new CompactedRevisionException(stores.table(), requested, compactedRevision);
+        if (requested < compactedRevision()) {
+            throw new CompactedRevisionException(stores.table(), requested, compactedRevision());
         }
         return requested;
     }

@@ -319,11 +319,15 @@ public final class TableStore implements AutoCloseable {
 
     private <T> T read(Function<Transaction, T> body) {
         checkOpen();
-        Transaction txn = stores.env().beginReadonlyTransaction();
         try {
-            return body.apply(txn);
-        } finally {
-            txn.abort();
+            Transaction txn = stores.env().beginReadonlyTransaction();
+            try {
+                return body.apply(txn);
+            } finally {
+                txn.abort();
+            }
+        } catch (ExodusException e) {
+            throw new StoreException("table " + name() + ": read failed: " + e.getMessage(), e);
         }
     }
 
