@@ -40,8 +40,11 @@ public final class ConfigKeys {
             "1000", "Minimum Raft election timeout in milliseconds (the maximum is twice this)");
     public static final ConfigKey RAFT_MAX_BATCH_BYTES = ConfigKey.of("raft.max-batch-bytes", INT, "1048576",
             "Largest Raft entry the proposal batcher builds from queued writes, in bytes");
-    public static final ConfigKey STORAGE_DURABLE_WRITES = ConfigKey.of("storage.durable-writes", BOOLEAN, "true",
-            "fsync every table store commit (the Raft log is always fsynced)");
+    public static final ConfigKey STORAGE_DURABLE_WRITES = ConfigKey.of("storage.durable-writes", BOOLEAN, "false",
+            "fsync every table store commit; without it stores are synced before each Raft log purge, "
+                    + "and the always-fsynced Raft log replays what a power loss took");
+    public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "2",
+            "Raft entries a table's proposal batcher keeps in flight at once");
     public static final ConfigKey CLUSTER_NAME = ConfigKey.of("memberlist.cluster-name", STRING, "default",
             "Cluster name reported by Cluster.MemberList");
     public static final ConfigKey NODE_NAME = ConfigKey.of("memberlist.node-name", STRING, "",
@@ -59,7 +62,7 @@ public final class ConfigKeys {
 
     private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
-            RAFT_SNAPSHOT_ENTRIES, RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, STORAGE_DURABLE_WRITES,
+            RAFT_SNAPSHOT_ENTRIES, RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             LOG_LEVEL);
 

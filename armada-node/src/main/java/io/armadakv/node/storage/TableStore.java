@@ -331,6 +331,25 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Forces every committed entry to disk. Commits without durable writes already survive a
+     * process kill; this makes them survive a power loss too, before the Raft log that could
+     * replay them is purged.
+     */
+    public void sync() {
+        applyLock.lock();
+        try {
+            checkOpen();
+            if (stores.env() instanceof jetbrains.exodus.env.EnvironmentImpl impl) {
+                impl.flushAndSync();
+            } else {
+                throw new StoreException("table " + name() + ": cannot sync a " + stores.env().getClass().getName());
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new StoreException("table " + name() + ": store is closed");

@@ -12,13 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Packs the writes that queue up while a proposal is in flight into the next Raft entry, so the
+ * Packs the writes that queue up while proposals are in flight into the next Raft entry, so the
  * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
- * once, alone: nobody waits for a batch to fill.
+ * once, alone: nobody waits for a batch to fill. A few entries may be in flight at once so that
+ * one entry's log fsync overlaps the previous entry's apply; Ratis keeps them in order.
  */
 final class ProposalBatcher {
 
@@ -29,11 +30,14 @@ final class ProposalBatcher {
     private final int maxEntryBytes;
     private final Function<ByteString, CompletableFuture<RaftClientReply>> proposer;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxInFlight;
 
-    ProposalBatcher(String table, int maxEntryBytes, Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+    ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
+                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
         this.table = table;
         this.maxEntryBytes = maxEntryBytes;
+        this.maxInFlight = maxInFlight;
         this.proposer = proposer;
     }
 
@@ -45,14 +49,20 @@ final class ProposalBatcher {
     }
 
     private void proposeNext() {
-        while (!queue.isEmpty() && inFlight.compareAndSet(false, true)) {
+        while (!queue.isEmpty()) {
+            int n = inFlight.get();
+            if (n >= maxInFlight || !inFlight.compareAndSet(n, n + 1)) {
+                if (n >= maxInFlight) {
+                    return; // a completing proposal calls proposeNext again
+                }
+                continue;
+            }
             List<Pending> batch = takeBatch();
             if (batch.isEmpty()) {
-                inFlight.set(false);
+                inFlight.decrementAndGet();
                 continue;
             }
             propose(batch);
-            return;
         }
     }
 
@@ -92,7 +102,7 @@ final class ProposalBatcher {
             try {
                 complete(batch, r, error);
             } finally {
-                inFlight.set(false);
+                inFlight.decrementAndGet();
                 proposeNext();
             }
         });

@@ -77,10 +77,16 @@ abstract class StoreStateMachine extends BaseStateMachine {
         return new StoreSnapshot(TermIndex.valueOf(s.appliedTerm(), s.appliedIndex()));
     }
 
+    /** Ratis purges its log up to the index returned: everything up to it must be on disk first. */
     @Override
     public long takeSnapshot() {
         TableStore s = store;
-        return s == null ? -1 : s.appliedIndex();
+        if (s == null) {
+            return -1;
+        }
+        long index = s.appliedIndex();
+        s.sync();
+        return index;
     }
 
     @Override

@@ -29,13 +29,13 @@ public final class Table {
     private final TableStateMachine stateMachine;
     private final ProposalBatcher batcher;
 
-    Table(String name, long id, RaftNode raft, TableStateMachine stateMachine, int maxEntryBytes) {
+    Table(String name, long id, RaftNode raft, TableStateMachine stateMachine, int maxEntryBytes, int maxInFlight) {
         this.name = name;
         this.id = id;
         this.groupId = GroupIds.forTable(id);
         this.raft = raft;
         this.stateMachine = stateMachine;
-        this.batcher = new ProposalBatcher(name, maxEntryBytes, data -> raft.propose(groupId, data));
+        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data));
     }
 
     public String name() {

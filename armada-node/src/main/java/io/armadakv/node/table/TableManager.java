@@ -240,7 +240,7 @@ public final class TableManager implements AutoCloseable {
             RaftGroupId gid = GroupIds.forTable(d.getId());
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
-            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes()));
+            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes(), config.maxInFlightProposals()));
             if (existing == null) {
                 LOG.info("table " + d.getName() + " (id " + d.getId() + ") is hosted on this node");
             }
