@@ -45,6 +45,10 @@ public final class ConfigKeys {
                     + "and the always-fsynced Raft log replays what a power loss took");
     public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "2",
             "Raft entries a table's proposal batcher keeps in flight at once");
+    public static final ConfigKey COMPACTION_RETENTION = ConfigKey.of("storage.compaction-retention", LONG, "100000",
+            "Revisions of history each table keeps readable; older versions are compacted away");
+    public static final ConfigKey COMPACTION_INTERVAL_MS = ConfigKey.of("storage.compaction-interval", DURATION_MS,
+            "300000", "How often a table's Raft leader checks whether to compact, in milliseconds");
     public static final ConfigKey CLUSTER_NAME = ConfigKey.of("memberlist.cluster-name", STRING, "default",
             "Cluster name reported by Cluster.MemberList");
     public static final ConfigKey NODE_NAME = ConfigKey.of("memberlist.node-name", STRING, "",
@@ -63,6 +67,7 @@ public final class ConfigKeys {
     private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
             RAFT_SNAPSHOT_ENTRIES, RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
+            COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             LOG_LEVEL);
 

@@ -23,9 +23,12 @@ final class CommandApplier {
     static final long MAX_RANGE_BYTES = 4L * 1024 * 1024 - 1024;
 
     private final String table;
+    private final java.util.function.LongSupplier compacted;
 
-    CommandApplier(String table) {
+    /** @param compacted the store's compacted revision: stable during an apply, which alone changes it */
+    CommandApplier(String table, java.util.function.LongSupplier compacted) {
         this.table = table;
+        this.compacted = compacted;
     }
 
     List<CommandResult> apply(EntryWriter w, Command command) {
@@ -63,9 +66,21 @@ final class CommandApplier {
                     applyInto(w, nested, out);
                 }
             }
-            case DUMMY, GC -> out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
+            case GC -> {
+                // compaction below the command's revision; a stale or repeated one is a no-op on every node alike
+                long target = c.getRevision();
+                if (target > compactedRevision(w) && target <= w.revision()) {
+                    w.compact(target);
+                }
+                out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
+            }
+            case DUMMY -> out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
             case UNRECOGNIZED -> throw new InvalidCommandException(table, "unknown command type " + c.getTypeValue());
         }
+    }
+
+    private long compactedRevision(EntryWriter w) {
+        return compacted.getAsLong();
     }
 
     private static CommandResult put(EntryWriter w, Mvcc.KeyValue kv, boolean prevKv) {

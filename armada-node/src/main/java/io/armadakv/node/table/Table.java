@@ -56,6 +56,23 @@ public final class Table {
         return batcher.submit(command);
     }
 
+    /**
+     * On the group leader, proposes a compaction that keeps the last {@code retention} revisions
+     * readable; elsewhere, or when there is little to compact, does nothing.
+     */
+    CompletableFuture<Boolean> compactIfDue(long retention) {
+        boolean leader = raft.division(groupId).map(d -> d.getInfo().isLeader()).orElse(false);
+        TableStore store = stateMachine.store();
+        long target = store.revision() - retention;
+        if (!leader || target <= store.compactedRevision()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        Command gc = Command.newBuilder().setType(Command.CommandType.GC).setRevision(target).build();
+        // alone in its entry, never batched: two compactions in one entry would race each other's check
+        return raft.propose(groupId, org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations
+                .unsafeWrap(gc.toByteArray())).thenApply(reply -> reply.isSuccess());
+    }
+
     /** Completes when this node has applied everything the group had committed when called. */
     public CompletableFuture<Void> linearizableBarrier() {
         return raft.readIndex(groupId).handle((reply, error) -> {

@@ -78,6 +78,8 @@ public final class TableManager implements AutoCloseable {
         }
         reconcile();
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 5, 5, TimeUnit.SECONDS);
+        reconciler.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
+                config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     public RaftNode raft() {
@@ -208,6 +210,16 @@ public final class TableManager implements AutoCloseable {
             scheduleReconcile();
         }
         reconciler.schedule(() -> pollHosted(d, deadlineNanos, done), 10, TimeUnit.MILLISECONDS);
+    }
+
+    private void compactDueTables() {
+        for (Table t : tables.values()) {
+            try {
+                t.compactIfDue(config.compactionRetention()).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "table " + t.name() + ": compaction failed; retrying at the next interval", e);
+            }
+        }
     }
 
     private void scheduleReconcile() {

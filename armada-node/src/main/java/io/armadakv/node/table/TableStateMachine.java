@@ -22,7 +22,7 @@ final class TableStateMachine extends StoreStateMachine {
     TableStateMachine(long tableId, Path dir, StoreOptions options) {
         super(dir, options);
         this.tableId = tableId;
-        this.applier = new CommandApplier(options.name());
+        this.applier = new CommandApplier(options.name(), () -> store().compactedRevision());
     }
 
     long tableId() {

@@ -34,15 +34,17 @@ class TableManagerTest {
     @TempDir
     Path dir;
 
-    private NodeConfig config() throws IOException {
+    private NodeConfig config(String... extra) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        CommandLineConfigSource flags = CommandLineConfigSource.parse(List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--raft.address=127.0.0.1:" + port,
                 "--raft.node-host-dir=" + dir.resolve("raft"),
                 "--raft.state-machine-dir=" + dir.resolve("tables")));
+        args.addAll(List.of(extra));
+        CommandLineConfigSource flags = CommandLineConfigSource.parse(args);
         return NodeConfig.from(ConfigProviderResolver.instance().getBuilder().withSources(flags).build());
     }
 
@@ -146,6 +148,30 @@ class TableManagerTest {
             var error = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> tables.create("gone", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS));
             assertTrue(error.getCause() instanceof TableExistsException);
+        }
+    }
+
+    @Test
+    void leaderCompactsHistoryBeyondTheRetention() throws Exception {
+        try (TableManager tables = new TableManager(config("--storage.compaction-retention=10",
+                "--storage.compaction-interval=50"))) {
+            tables.start();
+            tables.create("t", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS);
+            Table t = tables.table("t");
+            long last = 0;
+            for (int i = 0; i < 40; i++) {
+                last = t.write(put("k", "v" + i)).get(30, TimeUnit.SECONDS).getRevision();
+            }
+            long expected = last - 10;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (t.store().compactedRevision() != expected && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(expected, t.store().compactedRevision());
+            RangeResult atHorizon = t.range(RangeQuery.of(KeyRange.single(b("k"))).withRevision(expected));
+            assertEquals("v29", new String(atHorizon.kvs().getFirst().value(), StandardCharsets.UTF_8));
+            assertThrows(io.armadakv.node.storage.CompactedRevisionException.class,
+                    () -> t.range(RangeQuery.of(KeyRange.single(b("k"))).withRevision(expected - 1)));
         }
     }
 }
