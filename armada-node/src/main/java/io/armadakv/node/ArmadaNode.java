@@ -3,6 +3,7 @@ package io.armadakv.node;
 import io.armadakv.node.api.GrpcApiServer;
 import io.armadakv.node.config.NodeConfig;
 import io.armadakv.node.table.TableManager;
+import io.armadakv.proto.internal.MemberInfo;
 import io.grpc.BindableService;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +53,13 @@ public class ArmadaNode {
             identity = NodeIdentity.loadOrCreate(nodeConfig.nodeHostDir());
             tables = new TableManager(nodeConfig);
             tables.start();
+            tables.registerUntilDone(MemberInfo.newBuilder()
+                    .setNodeId(nodeConfig.nodeId())
+                    .setUuid(identity.id())
+                    .setName(nodeConfig.nodeName())
+                    .setApiUrl(nodeConfig.apiAdvertiseAddress())
+                    .setRaftAddress(nodeConfig.raftAddress().hostPort())
+                    .build());
             api = GrpcApiServer.start(nodeConfig, List.copyOf(services.stream().toList()));
         } catch (IOException e) {
             stop();

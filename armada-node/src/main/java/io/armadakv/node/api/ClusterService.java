@@ -16,6 +16,7 @@ import io.armadakv.node.config.ConfigKeys;
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.config.NodeConfig;
 import io.armadakv.node.table.Table;
+import io.armadakv.proto.internal.MemberInfo;
 import io.grpc.stub.StreamObserver;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -35,14 +36,15 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> observer) {
         NodeConfig c = node.nodeConfig();
         MemberListResponse.Builder b = MemberListResponse.newBuilder().setCluster(c.clusterName());
-        for (Map.Entry<Long, Endpoint> m : c.initialMembers().entrySet()) {
-            boolean self = m.getKey() == c.nodeId();
-            Member.Builder member = Member.newBuilder()
-                    .setId(self ? node.identity().id() : Long.toString(m.getKey()))
-                    .setName(self ? c.nodeName() : m.getValue().hostPort())
-                    .addPeerURLs(m.getValue().hostPort());
-            if (self) {
-                member.addClientURLs(c.apiAdvertiseAddress());
+        Map<Long, MemberInfo> registered = node.tables().members();
+        for (Map.Entry<Long, Endpoint> m : new java.util.TreeMap<>(c.initialMembers()).entrySet()) {
+            MemberInfo info = registered.get(m.getKey());
+            Member.Builder member = Member.newBuilder().addPeerURLs(m.getValue().hostPort());
+            if (info != null) {
+                member.setId(info.getUuid()).setName(info.getName()).addClientURLs(info.getApiUrl());
+            } else {
+                // a member that has never started: only its configured Raft address is known
+                member.setId(Long.toString(m.getKey())).setName(m.getValue().hostPort());
             }
             b.addMembers(member);
         }
@@ -55,11 +57,12 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
         StatusResponse.Builder b = StatusResponse.newBuilder()
                 .setId(node.identity().id())
                 .setVersion(Version.get());
+        Map<Long, MemberInfo> members = node.tables().members();
         for (Table t : node.tables().tables()) {
             try {
                 Table.GroupState s = t.state();
                 b.putTables(t.name(), TableStatus.newBuilder()
-                        .setLeader(leaderName(s.leaderId()))
+                        .setLeader(leaderName(s.leaderId(), members))
                         .setRaftIndex(s.appliedIndex())
                         .setRaftTerm(s.term())
                         .setRaftAppliedIndex(s.appliedIndex())
@@ -75,9 +78,14 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
         observer.onCompleted();
     }
 
-    private String leaderName(long leaderId) {
+    /** The leader's UUID as Member.id shows it; its decimal node id when it never registered. */
+    private String leaderName(long leaderId, Map<Long, MemberInfo> members) {
         if (leaderId == node.nodeConfig().nodeId()) {
             return node.identity().id();
+        }
+        MemberInfo m = members.get(leaderId);
+        if (m != null) {
+            return m.getUuid();
         }
         return leaderId == 0 ? "" : Long.toString(leaderId);
     }

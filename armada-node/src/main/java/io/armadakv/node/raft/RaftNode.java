@@ -72,7 +72,7 @@ public final class RaftNode implements AutoCloseable {
     /** Starts the Ratis server; groups found in the Raft directory are recovered by Ratis itself. */
     public static RaftNode start(NodeConfig config, StateMachine.Registry registry) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
-        config.initialMembers().forEach((id, endpoint) -> peers.add(RaftPeer.newBuilder()
+        new java.util.TreeMap<>(config.initialMembers()).forEach((id, endpoint) -> peers.add(RaftPeer.newBuilder()
                 .setId(peerId(id)).setAddress(endpoint.hostPort()).build()));
         RaftPeerId self = peerId(config.nodeId());
         RaftProperties props = serverProperties(config);
@@ -144,8 +144,23 @@ public final class RaftNode implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The group with every member as a peer. A table's group prefers one member as leader (by
+     * Ratis priority, the table id modulo the member count), so leadership spreads across nodes
+     * and returns to the preferred member after it recovers.
+     */
     public RaftGroup group(RaftGroupId groupId) {
-        return RaftGroup.valueOf(groupId, peers);
+        java.util.OptionalLong tableId = GroupIds.tableId(groupId);
+        if (tableId.isEmpty() || peers.size() == 1) {
+            return RaftGroup.valueOf(groupId, peers);
+        }
+        int preferred = (int) Math.floorMod(tableId.getAsLong(), (long) peers.size());
+        List<RaftPeer> prioritized = new ArrayList<>(peers.size());
+        for (int i = 0; i < peers.size(); i++) {
+            RaftPeer p = peers.get(i);
+            prioritized.add(RaftPeer.newBuilder(p).setPriority(i == preferred ? 1 : 0).build());
+        }
+        return RaftGroup.valueOf(groupId, prioritized);
     }
 
     public boolean hosts(RaftGroupId groupId) {

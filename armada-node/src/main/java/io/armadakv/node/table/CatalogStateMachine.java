@@ -10,6 +10,8 @@ import io.armadakv.node.storage.RangeResult;
 import io.armadakv.node.storage.StoreOptions;
 import io.armadakv.proto.internal.CatalogCommand;
 import io.armadakv.proto.internal.CatalogResult;
+import io.armadakv.proto.internal.MemberInfo;
+import io.armadakv.node.storage.Bytes;
 import io.armadakv.proto.internal.TableDescriptor;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -28,6 +30,8 @@ import java.util.Optional;
 final class CatalogStateMachine extends StoreStateMachine {
 
     static final long FIRST_TABLE_ID = 10001;
+    private static final String TABLE_PREFIX = "table/";
+    private static final String MEMBER_PREFIX = "member/";
     private static final String NEXT_ID = "next-table-id";
 
     private final Runnable onChange;
@@ -48,6 +52,11 @@ final class CatalogStateMachine extends StoreStateMachine {
         CatalogResult result = switch (command.getOpCase()) {
             case CREATE_TABLE -> create(w, index, command);
             case DELETE_TABLE -> delete(w, command.getDeleteTable().getName());
+            case REGISTER_MEMBER -> {
+                MemberInfo m = command.getRegisterMember();
+                w.put(memberKey(m.getNodeId()), m.toByteArray(), false);
+                yield CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK).build();
+            }
             case OP_NOT_SET -> throw new InvalidCommandException("catalog", "empty catalog command");
         };
         return UnsafeByteOperations.unsafeWrap(result.toByteArray());
@@ -95,7 +104,7 @@ final class CatalogStateMachine extends StoreStateMachine {
     }
 
     List<TableDescriptor> tables() {
-        RangeResult all = store().range(RangeQuery.of(KeyRange.all()));
+        RangeResult all = store().range(RangeQuery.of(KeyRange.prefix(key(""))));
         List<TableDescriptor> out = new ArrayList<>(all.kvs().size());
         for (KeyValue kv : all.kvs()) {
             out.add(decode(kv));
@@ -108,15 +117,33 @@ final class CatalogStateMachine extends StoreStateMachine {
         return r.kvs().isEmpty() ? Optional.empty() : Optional.of(decode(r.kvs().getFirst()));
     }
 
+    /** Tables and members live in separate key spaces of the catalog store. */
     private static byte[] key(String name) {
-        return name.getBytes(StandardCharsets.UTF_8);
+        return (TABLE_PREFIX + name).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] memberKey(long nodeId) {
+        return (MEMBER_PREFIX + String.format("%020d", nodeId)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    List<MemberInfo> members() {
+        RangeResult all = store().range(RangeQuery.of(KeyRange.prefix(MEMBER_PREFIX.getBytes(StandardCharsets.UTF_8))));
+        List<MemberInfo> out = new ArrayList<>(all.kvs().size());
+        for (KeyValue kv : all.kvs()) {
+            try {
+                out.add(MemberInfo.parseFrom(kv.value()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("catalog member entry is unreadable", e);
+            }
+        }
+        return out;
     }
 
     private static TableDescriptor decode(KeyValue kv) {
         try {
             return TableDescriptor.parseFrom(kv.value());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("catalog entry " + new String(kv.key(), StandardCharsets.UTF_8)
+            throw new IllegalStateException("catalog entry " + Bytes.abbreviate(kv.key())
                     + " is unreadable", e);
         }
     }

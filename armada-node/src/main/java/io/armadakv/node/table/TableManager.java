@@ -10,6 +10,7 @@ import io.armadakv.proto.internal.CatalogCommand;
 import io.armadakv.proto.internal.CatalogResult;
 import io.armadakv.proto.internal.CreateTable;
 import io.armadakv.proto.internal.DeleteTable;
+import io.armadakv.proto.internal.MemberInfo;
 import io.armadakv.proto.internal.TableDescriptor;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -143,6 +144,33 @@ public final class TableManager implements AutoCloseable {
         List<TableDescriptor> list = new ArrayList<>(catalog.tables());
         list.sort(Comparator.comparing(TableDescriptor::getName));
         return list;
+    }
+
+    /** What the cluster's catalog knows of its members, by node id. */
+    public Map<Long, MemberInfo> members() {
+        Map<Long, MemberInfo> out = new java.util.TreeMap<>();
+        for (MemberInfo m : catalog.members()) {
+            out.put(m.getNodeId(), m);
+        }
+        return out;
+    }
+
+    /** Records this node's identity and client URL in the catalog, unless it is there already. */
+    public CompletableFuture<Void> register(MemberInfo self) {
+        if (self.equals(members().get(self.getNodeId()))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return proposeCatalog(CatalogCommand.newBuilder().setRegisterMember(self).build()).thenApply(r -> null);
+    }
+
+    /** Registers this node, retrying in the background until the catalog has taken it. */
+    public void registerUntilDone(MemberInfo self) {
+        register(self).whenComplete((ok, error) -> {
+            if (error != null && !reconciler.isShutdown()) {
+                LOG.fine("registering this node in the catalog failed, retrying: " + error);
+                reconciler.schedule(() -> registerUntilDone(self), 2, TimeUnit.SECONDS);
+            }
+        });
     }
 
     /** Creates a table; completes once this node hosts it and its group has a leader. */
