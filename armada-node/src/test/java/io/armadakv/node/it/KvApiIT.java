@@ -461,6 +461,52 @@ class KvApiIT {
         assertHeader(none.get(0).getHeader(), id, 12);
     }
 
+    /**
+     * Many small pairs: the keys and values alone stay under 4 MiB, but the encoded message does
+     * not. A client with grpc-java's default 4 MiB inbound limit must still be able to read it.
+     */
+    @Test
+    void manySmallPairsFitIntoDefaultSizedMessages() throws Exception {
+        String t = "small";
+        createTable(ch, t);
+        int n = 60_000;
+        for (int batch = 0; batch < n / 1000; batch++) {
+            TxnRequest.Builder txn = TxnRequest.newBuilder().setTable(bs(t));
+            for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+                txn.addSuccess(putOp(String.format("s%015d", i), String.format("%048d", i), false));
+            }
+            assertEquals(batch + 1, stub().txn(txn.build()).getHeader().getRevision());
+        }
+        ManagedChannel defaults = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("127.0.0.1", node.apiPort()).usePlaintext().build();
+        try {
+            KVGrpc.KVBlockingStub small = KVGrpc.newBlockingStub(defaults).withDeadlineAfter(60, TimeUnit.SECONDS);
+            RangeResponse first = small.range(rr(t).setRangeEnd(OPEN_END).build());
+            assertTrue(first.getSerializedSize() <= 4 * MIB, "message of " + first.getSerializedSize() + " bytes");
+            assertTrue(first.getCount() > 0);
+            assertEquals(first.getKvsCount(), first.getCount());
+            assertEquals(first.getKvsCount() < n, first.getMore());
+            int seen = 0;
+            int messages = 0;
+            Iterator<RangeResponse> it = small.iterateRange(rr(t).setRangeEnd(OPEN_END).build());
+            while (it.hasNext()) {
+                RangeResponse p = it.next();
+                messages++;
+                assertTrue(p.getSerializedSize() <= 4 * MIB, "page of " + p.getSerializedSize() + " bytes");
+                for (Mvcc.KeyValue kv : p.getKvsList()) {
+                    assertEquals(String.format("s%015d", seen), kv.getKey().toStringUtf8());
+                    assertEquals(String.format("%048d", seen), kv.getValue().toStringUtf8());
+                    seen++;
+                }
+                assertEquals(it.hasNext(), p.getMore());
+            }
+            assertEquals(n, seen);
+            assertTrue(messages >= 2, "the encoded range is larger than 4 MiB: " + messages + " message(s)");
+        } finally {
+            defaults.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<RangeResponse> iterate(RangeRequest.Builder b) {
         List<RangeResponse> out = new ArrayList<>();
         stub().iterateRange(b.build()).forEachRemaining(out::add);
