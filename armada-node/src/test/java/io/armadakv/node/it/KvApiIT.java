@@ -576,6 +576,38 @@ class KvApiIT {
         assertEquals(List.of("k00", "k01", "k02", "k03", "k04", "k05", "k05a", "k06", "k08", "k09", "k10", "k11", "k99"), now);
     }
 
+    @Test
+    void cancelledIterateRangeLeavesTheTableUsable() throws Exception {
+        String t = "cancel";
+        createTable(ch, t);
+        for (int i = 0; i < 8; i++) {
+            put(ch, t, bs(String.format("k%02d", i)), filled(MIB, 'a' + i));
+        }
+        for (int round = 0; round < 3; round++) {
+            io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+            List<String> seen = ctx.call(() -> {
+                Iterator<RangeResponse> it = stub().iterateRange(rr(t).setRangeEnd(OPEN_END).build());
+                return keys(it.next().getKvsList());
+            });
+            ctx.cancel(null);
+            assertEquals(List.of("k00", "k01", "k02"), seen);
+        }
+        // writes and full reads go on after abandoned streams
+        assertEquals(9, put(ch, t, "k99", "x").getHeader().getRevision());
+        int total = 0;
+        for (RangeResponse p : iterate(rr(t).setRangeEnd(OPEN_END))) {
+            total += p.getKvsCount();
+        }
+        assertEquals(9, total);
+        assertStatus(Status.Code.INVALID_ARGUMENT, "revision must not be negative",
+                () -> range(rr(t).setKey(bs("k00")).setRevision(-1)));
+        assertStatusPrefix(Status.Code.INVALID_ARGUMENT, "", () -> txn(t, List.of(Mvcc.Compare.newBuilder()
+                .setKey(bs("k00")).setTargetValue(7).build()), List.of(), List.of()));
+        assertStatusPrefix(Status.Code.INVALID_ARGUMENT, "", () -> txn(t, List.of(Mvcc.Compare.newBuilder()
+                .setKey(bs("k00")).setResultValue(9).build()), List.of(), List.of()));
+        assertEquals(9, currentRevision(t));
+    }
+
     /** Takes one message at a time, only when asked to. */
     private static final class SlowReader implements io.grpc.stub.ClientResponseObserver<RangeRequest, RangeResponse> {
         final List<RangeResponse> pages = new ArrayList<>();
