@@ -284,6 +284,12 @@ class KvApiIT {
         RangeResponse lin = range(rr(t).setRangeEnd(OPEN_END).setLinearizable(true));
         assertEquals(everything.getKvsList(), lin.getKvsList());
         assertHeader(lin.getHeader(), id, rev);
+        List<String> linStream = new ArrayList<>();
+        for (RangeResponse p : iterate(rr(t).setRangeEnd(OPEN_END).setLinearizable(true).setLimit(5))) {
+            assertHeader(p.getHeader(), id, rev);
+            linStream.addAll(keys(p.getKvsList()));
+        }
+        assertEquals(RANGE_KEYS.subList(0, 5), linStream);
         // a write is visible to the next linearizable read with the new revision
         put(ch, t, "e", "v-e");
         RangeResponse lin2 = range(rr(t).setKey(bs("e")).setLinearizable(true));
@@ -810,6 +816,10 @@ class KvApiIT {
         assertTrue(holds(t, rev, rangeCmp(versionCmp("", CompareResult.EQUAL, 1), "r/", "r0")));
         // open-ended range compare over the whole table: k has version 2
         assertFalse(holds(t, rev, rangeCmp(versionCmp("", CompareResult.EQUAL, 1), "\u0000", "\u0000")));
+        // a range compare from the first key (empty key, range_end set)
+        assertTrue(holds(t, rev, rangeCmp(createCmp("", CompareResult.GREATER, 0), "", "\u0000")));
+        assertFalse(holds(t, rev, rangeCmp(createCmp("", CompareResult.GREATER, 1), "", "s")));
+        assertTrue(holds(t, rev, rangeCmp(createCmp("", CompareResult.LESS, 2), "", "l")), "only k (create 1)");
         // empty range: VALUE false, others compare 0
         assertFalse(holds(t, rev, rangeCmp(exists(""), "y/", "y0")));
         assertFalse(holds(t, rev, rangeCmp(valueCmp("", CompareResult.EQUAL, ""), "y/", "y0")));
@@ -984,6 +994,8 @@ class KvApiIT {
         assertStatusPrefix(Status.Code.FAILED_PRECONDITION, "key length exceeded max allowed value",
                 () -> range(rr(t).setKey(longKey)));
         assertEquals(0, range(rr(t).setKey(maxKey)).getCount());
+        assertStatusPrefix(Status.Code.FAILED_PRECONDITION, "key length exceeded max allowed value",
+                () -> range(rr(t).setKey(bs("a")).setRangeEnd(longKey)));
         assertStatusPrefix(Status.Code.OUT_OF_RANGE, "", () -> range(rr(t).setKey(bs("a")).setRevision(5)));
 
         // IterateRange: errors arrive on the stream
