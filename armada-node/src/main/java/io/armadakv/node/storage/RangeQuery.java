@@ -5,8 +5,8 @@ package io.armadakv.node.storage;
  *
  * @param limit       at most this many keys (0 = no limit)
  * @param revision    read the store as of this revision (0 = latest)
- * @param maxBytes    stop before the keys and values placed in the result reach this many bytes
- *                    (0 = no bound); at least one key is always returned when one matches
+ * @param maxBytes    stop before the encoded pairs (key, value, revisions, framing) placed in
+ *                    the result reach this many bytes (0 = no bound); at least one key is always returned when one matches
  * @param minModRevision and the other three filters: 0 = no filter; a key passes when its
  *                    revision lies within the bounds (inclusive)
  */

@@ -75,9 +75,9 @@ final class StateReader {
 
     /**
      * One page of a range read: the matching keys of {@code range} at {@code readRevision}, at
-     * most {@code limit} of them (0 = no limit) and, unless count-only, no more key and value
-     * bytes than {@code q.maxBytes()} (but at least one key). {@code more} tells whether a
-     * matching key follows, which costs at most one more matching key of look-ahead.
+     * most {@code limit} of them (0 = no limit) and, unless count-only, no more encoded pair
+     * bytes ({@link #wireSize}) than {@code q.maxBytes()} (but at least one key). {@code more}
+     * tells whether a matching key follows, which costs at most one more matching key of look-ahead.
      */
     RangeResult page(KeyRange range, RangeQuery q, long readRevision, long limit) {
         List<KeyValue> kvs = new ArrayList<>();
@@ -99,7 +99,7 @@ final class StateReader {
                     continue;
                 }
                 byte[] value = q.keysOnly() ? null : keys.value();
-                long size = keys.key().length + (value == null ? 0 : value.length);
+                long size = wireSize(keys.key(), value, keys.createRevision(), keys.modRevision(), keys.version());
                 if (q.maxBytes() > 0 && count > 0 && bytes + size > q.maxBytes()) {
                     more = true;
                     break;
@@ -110,6 +110,30 @@ final class StateReader {
             }
         }
         return new RangeResult(kvs, more, count, readRevision);
+    }
+
+    /**
+     * The bytes one pair adds to a range message: the encoded mvcc.v1.KeyValue with its field tag
+     * and length, so that a page of {@code maxBytes} stays within gRPC's default 4 MiB message
+     * limit however small the pairs are (counting only keys and values let pages of many small
+     * pairs grow past it).
+     */
+    static long wireSize(byte[] key, byte[] value, long create, long mod, long version) {
+        long body = bytesField(1, key.length) + (value == null ? 0 : bytesField(1, value.length))
+                + varintField(1, create) + varintField(1, mod) + varintField(2, version);
+        return 1 + varintSize(body) + body;
+    }
+
+    private static long bytesField(int tagBytes, long length) {
+        return length == 0 ? 0 : tagBytes + varintSize(length) + length;
+    }
+
+    private static long varintField(int tagBytes, long v) {
+        return v == 0 ? 0 : tagBytes + varintSize(v);
+    }
+
+    private static int varintSize(long v) {
+        return v < 0 ? 10 : Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 6) / 7);
     }
 
     private static boolean passesFilters(RangeQuery q, LiveKeys keys) {

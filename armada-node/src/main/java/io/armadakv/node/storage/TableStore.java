@@ -208,7 +208,7 @@ public final class TableStore implements AutoCloseable {
 
     /**
      * Streams a range in pages over one consistent view: each page holds at most
-     * {@code q.maxBytes()} of keys and values (at least one key), {@code q.limit()} counts across
+     * {@code q.maxBytes()} of encoded pairs (at least one key), {@code q.limit()} counts across
      * all pages, every page but the last has {@code more} set, and the last one has it set only
      * when the limit stopped the read before the range ended. An empty range gives one empty page.
      */

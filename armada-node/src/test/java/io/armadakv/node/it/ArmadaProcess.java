@@ -153,6 +153,10 @@ public final class ArmadaProcess implements AutoCloseable {
         return apiPort;
     }
 
+    public int raftPort() {
+        return raftPort;
+    }
+
     public int restPort() {
         return restPort;
     }
