@@ -66,7 +66,8 @@ final class ProposalBatcher {
         }
     }
 
-    private List<Pending> takeBatch() {
+    /** Synchronized: two takers interleaving peek and poll would propose one write twice and lose another. */
+    private synchronized List<Pending> takeBatch() {
         List<Pending> batch = new ArrayList<>();
         long bytes = 0;
         Pending p;

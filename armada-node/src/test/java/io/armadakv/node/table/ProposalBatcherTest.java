@@ -1,0 +1,97 @@
+package io.armadakv.node.table;
+
+import com.google.protobuf.ByteString;
+import mvcc.v1.Mvcc.Command;
+import mvcc.v1.Mvcc.CommandResult;
+import mvcc.v1.Mvcc.KeyValue;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProposalBatcherTest {
+
+    /** Answers each proposed entry from another thread after a random delay, like Raft would. */
+    private static final class FakeRaft {
+        final Map<String, Integer> proposedTimes = new ConcurrentHashMap<>();
+        final AtomicInteger entries = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlightSeen = new AtomicInteger();
+        final ExecutorService pool = Executors.newFixedThreadPool(8);
+
+        CompletableFuture<RaftClientReply> propose(org.apache.ratis.thirdparty.com.google.protobuf.ByteString data) {
+            int now = inFlight.incrementAndGet();
+            maxInFlightSeen.accumulateAndGet(now, Math::max);
+            entries.incrementAndGet();
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    if (ThreadLocalRandom.current().nextInt(4) == 0) {
+                        Thread.yield();
+                    }
+                    Command entry = Command.parseFrom(data.toByteArray());
+                    List<Command> commands = entry.getType() == Command.CommandType.SEQUENCE
+                            ? entry.getSequenceList() : List.of(entry);
+                    List<CommandResult> results = new ArrayList<>();
+                    for (Command c : commands) {
+                        proposedTimes.merge(c.getKv().getKey().toStringUtf8(), 1, Integer::sum);
+                        results.add(CommandResult.newBuilder().setRevision(Long.parseLong(c.getKv().getValue().toStringUtf8())).build());
+                    }
+                    inFlight.decrementAndGet();
+                    return RaftClientReply.newBuilder()
+                            .setClientId(ClientId.randomId())
+                            .setServerId(RaftPeerId.valueOf("1"))
+                            .setGroupId(RaftGroupId.randomId())
+                            .setCallId(1)
+                            .setSuccess(true)
+                            .setMessage(Message.valueOf(TableStateMachine.encode(results)))
+                            .build();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, pool);
+        }
+    }
+
+    @Test
+    void everyWriteIsProposedExactlyOnceAndAnsweredWithItsOwnResult() throws Exception {
+        FakeRaft raft = new FakeRaft();
+        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose);
+        ExecutorService submitters = Executors.newFixedThreadPool(8);
+        int writes = 50_000;
+        List<CompletableFuture<CompletableFuture<CommandResult>>> submitted = new ArrayList<>();
+        for (int i = 0; i < writes; i++) {
+            int n = i;
+            submitted.add(CompletableFuture.supplyAsync(() -> batcher.submit(Command.newBuilder()
+                    .setType(Command.CommandType.PUT)
+                    .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k" + n))
+                            .setValue(ByteString.copyFromUtf8(Long.toString(n))))
+                    .build()), submitters));
+        }
+        for (int i = 0; i < writes; i++) {
+            CommandResult r = submitted.get(i).get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+            assertEquals(i, r.getRevision(), "write " + i + " got another write's result");
+        }
+        assertEquals(writes, raft.proposedTimes.size(), "every write was proposed");
+        raft.proposedTimes.forEach((k, times) -> assertEquals(1, times, k + " proposed " + times + " times"));
+        assertTrue(raft.entries.get() < writes, "writes were batched: " + raft.entries.get() + " entries");
+        assertTrue(raft.maxInFlightSeen.get() <= 8, "at most 8 entries in flight, saw " + raft.maxInFlightSeen.get());
+        submitters.shutdown();
+        raft.pool.shutdown();
+    }
+}
