@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -33,9 +34,16 @@ final class ProposalBatcher {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxInFlight;
 
+    private final Executor replies;
+
+    /**
+     * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
+     *                must go back to applying instead of answering clients and proposing again
+     */
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
-                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies) {
         this.table = table;
+        this.replies = replies;
         this.maxEntryBytes = maxEntryBytes;
         this.maxInFlight = maxInFlight;
         this.proposer = proposer;
@@ -99,14 +107,14 @@ final class ProposalBatcher {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((r, error) -> {
+        reply.whenCompleteAsync((r, error) -> {
             try {
                 complete(batch, r, error);
             } finally {
                 inFlight.decrementAndGet();
                 proposeNext();
             }
-        });
+        }, replies);
     }
 
     private void complete(List<Pending> batch, RaftClientReply reply, Throwable error) {

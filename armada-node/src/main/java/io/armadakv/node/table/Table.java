@@ -29,13 +29,14 @@ public final class Table {
     private final TableStateMachine stateMachine;
     private final ProposalBatcher batcher;
 
-    Table(String name, long id, RaftNode raft, TableStateMachine stateMachine, int maxEntryBytes, int maxInFlight) {
+    Table(String name, long id, RaftNode raft, TableStateMachine stateMachine, int maxEntryBytes, int maxInFlight,
+          java.util.concurrent.Executor replies) {
         this.name = name;
         this.id = id;
         this.groupId = GroupIds.forTable(id);
         this.raft = raft;
         this.stateMachine = stateMachine;
-        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data));
+        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies);
     }
 
     public String name() {

@@ -57,6 +57,12 @@ public final class TableManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "armada-replies");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile RaftNode raft;
 
     public TableManager(NodeConfig config) {
@@ -280,7 +286,8 @@ public final class TableManager implements AutoCloseable {
             RaftGroupId gid = GroupIds.forTable(d.getId());
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
-            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes(), config.maxInFlightProposals()));
+            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes(), config.maxInFlightProposals(),
+                    replies));
             if (existing == null) {
                 LOG.info("table " + d.getName() + " (id " + d.getId() + ") is hosted on this node");
             }
@@ -319,6 +326,7 @@ public final class TableManager implements AutoCloseable {
     @Override
     public void close() {
         reconciler.shutdownNow();
+        replies.shutdown();
         RaftNode r = raft;
         if (r != null) {
             r.close();

@@ -71,7 +71,7 @@ class ProposalBatcherTest {
     @Test
     void everyWriteIsProposedExactlyOnceAndAnsweredWithItsOwnResult() throws Exception {
         FakeRaft raft = new FakeRaft();
-        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose);
+        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose, Runnable::run);
         ExecutorService submitters = Executors.newFixedThreadPool(8);
         int writes = 50_000;
         List<CompletableFuture<CompletableFuture<CommandResult>>> submitted = new ArrayList<>();
