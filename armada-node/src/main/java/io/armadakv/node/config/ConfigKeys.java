@@ -36,6 +36,10 @@ public final class ConfigKeys {
             "armada-data/tables", "Directory of the table stores");
     public static final ConfigKey RAFT_SNAPSHOT_ENTRIES = ConfigKey.of("raft.snapshot-entries", LONG, "10000",
             "Applied entries between two snapshots; the Raft log is purged up to a snapshot");
+    public static final ConfigKey RAFT_LOG_RETAINED_ENTRIES = ConfigKey.of("raft.log-retained-entries", LONG, "5000",
+            "Entries kept in the Raft log below a snapshot, so a briefly lagging member catches up without one");
+    public static final ConfigKey RAFT_LOG_SEGMENT_SIZE = ConfigKey.of("raft.log-segment-size", LONG, "33554432",
+            "Size of a Raft log segment file in bytes; the log is purged a whole segment at a time");
     public static final ConfigKey RAFT_ELECTION_TIMEOUT_MS = ConfigKey.of("raft.election-timeout", DURATION_MS,
             "1000", "Minimum Raft election timeout in milliseconds (the maximum is twice this)");
     public static final ConfigKey RAFT_MAX_BATCH_BYTES = ConfigKey.of("raft.max-batch-bytes", INT, "1048576",
@@ -66,7 +70,8 @@ public final class ConfigKeys {
 
     private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
-            RAFT_SNAPSHOT_ENTRIES, RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
+            RAFT_SNAPSHOT_ENTRIES, RAFT_LOG_RETAINED_ENTRIES, RAFT_LOG_SEGMENT_SIZE,
+            RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             LOG_LEVEL);

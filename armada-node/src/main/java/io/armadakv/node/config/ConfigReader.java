@@ -58,6 +58,20 @@ final class ConfigReader {
         return n;
     }
 
+    long nonNegativeLong(ConfigKey key) {
+        String v = string(key).trim();
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key.name() + ": '" + v + "' is not a number");
+        }
+        if (n < 0) {
+            throw new ConfigException(key.name() + ": must not be negative, got " + n);
+        }
+        return n;
+    }
+
     int positiveInt(ConfigKey key) {
         long n = positiveLong(key);
         if (n > Integer.MAX_VALUE) {

@@ -18,6 +18,8 @@ public record NodeConfig(
         Path nodeHostDir,
         Path stateMachineDir,
         long snapshotEntries,
+        long logRetainedEntries,
+        long logSegmentSize,
         long electionTimeoutMs,
         int maxBatchBytes,
         int maxInFlightProposals,
@@ -30,6 +32,20 @@ public record NodeConfig(
         int maxValueSize,
         int maxRecvMessageSize,
         long defaultTimeoutMs) {
+
+    /** The largest Raft entry this node can build: a full batch, or one write of the largest size. */
+    public long maxEntryBytes() {
+        return Math.max(maxBatchBytes, (long) maxValueSize + maxKeySize) + 64 * 1024;
+    }
+
+    private NodeConfig validated() {
+        if (logSegmentSize < 2 * maxEntryBytes()) {
+            throw new ConfigException(ConfigKeys.RAFT_LOG_SEGMENT_SIZE.name() + ": " + logSegmentSize
+                    + " bytes cannot hold two of the largest Raft entries (" + maxEntryBytes() + " bytes, from "
+                    + ConfigKeys.RAFT_MAX_BATCH_BYTES.name() + " and " + ConfigKeys.MAX_VALUE_SIZE.name() + ")");
+        }
+        return this;
+    }
 
     public static NodeConfig from(Config config) {
         ConfigReader r = new ConfigReader(config);
@@ -55,6 +71,8 @@ public record NodeConfig(
                 r.path(ConfigKeys.RAFT_NODE_HOST_DIR),
                 r.path(ConfigKeys.RAFT_STATE_MACHINE_DIR),
                 r.positiveLong(ConfigKeys.RAFT_SNAPSHOT_ENTRIES),
+                r.nonNegativeLong(ConfigKeys.RAFT_LOG_RETAINED_ENTRIES),
+                r.positiveLong(ConfigKeys.RAFT_LOG_SEGMENT_SIZE),
                 r.positiveLong(ConfigKeys.RAFT_ELECTION_TIMEOUT_MS),
                 r.positiveInt(ConfigKeys.RAFT_MAX_BATCH_BYTES),
                 r.positiveInt(ConfigKeys.RAFT_MAX_IN_FLIGHT),
@@ -66,6 +84,6 @@ public record NodeConfig(
                 r.positiveInt(ConfigKeys.MAX_KEY_SIZE),
                 r.positiveInt(ConfigKeys.MAX_VALUE_SIZE),
                 r.positiveInt(ConfigKeys.MAX_RECV_MESSAGE_SIZE),
-                r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS));
+                r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS)).validated();
     }
 }

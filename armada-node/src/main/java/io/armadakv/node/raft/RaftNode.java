@@ -4,7 +4,9 @@ import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.config.NodeConfig;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
@@ -69,14 +71,24 @@ public final class RaftNode implements AutoCloseable {
         this.clientProperties = clientProperties;
     }
 
-    /** Starts the Ratis server; groups found in the Raft directory are recovered by Ratis itself. */
-    public static RaftNode start(NodeConfig config, StateMachine.Registry registry) throws IOException {
+    /**
+     * Starts the Ratis server; groups found in the Raft directory are recovered by Ratis itself.
+     * The Raft port also serves group snapshots from {@code exporter} to lagging peers.
+     */
+    public static RaftNode start(NodeConfig config, StateMachine.Registry registry,
+                                 SnapshotTransfer.Exporter exporter) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         new java.util.TreeMap<>(config.initialMembers()).forEach((id, endpoint) -> peers.add(RaftPeer.newBuilder()
                 .setId(peerId(id)).setAddress(endpoint.hostPort()).build()));
         RaftPeerId self = peerId(config.nodeId());
         RaftProperties props = serverProperties(config);
+        Parameters parameters = new Parameters();
+        java.nio.file.Path sendDir = config.nodeHostDir().resolve("snapshots-out");
+        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
+                ? builder.addService(SnapshotTransfer.service(exporter, sendDir))
+                : builder);
         RaftServer server = RaftServer.newBuilder()
+                .setParameters(parameters)
                 .setServerId(self)
                 .setProperties(props)
                 .setStateMachineRegistry(registry)
@@ -106,12 +118,19 @@ public final class RaftNode implements AutoCloseable {
         }
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        // Ratis' own snapshot install copies files; our state is a live store, so a lagging follower
+        // is told to fetch the store from the leader itself (StoreStateMachine.notifyInstallSnapshotFromLeader)
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
+        // purge past a down follower too (it catches up from a snapshot), keeping a tail for short lags
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, config.logRetainedEntries());
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotEntries());
         // Ratis refuses a log entry larger than its write buffer: size it for the largest entry we build.
-        long maxEntry = Math.max(config.maxBatchBytes(), (long) config.maxValueSize() + config.maxKeySize()) + 64 * 1024;
+        long maxEntry = config.maxEntryBytes();
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf(maxEntry));
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(maxEntry + 64 * 1024));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(Math.max(32L << 20, 4 * maxEntry)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentSize()));
+        RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.max(1, Math.min(1024, config.snapshotEntries() / 2)));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(Math.max(64L << 20, 4 * maxEntry)));
         return props;
     }
@@ -180,13 +199,59 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /** Fetches a peer's snapshot of the group into {@code target}. */
+    public void fetchSnapshot(RaftPeerId from, RaftGroupId groupId, java.nio.file.Path target) throws IOException {
+        RaftPeer peer = peers.stream().filter(p -> p.getId().equals(from)).findFirst()
+                .orElseThrow(() -> new IOException("peer " + from + " is not a member of this cluster"));
+        SnapshotTransfer.fetch(peer.getAddress(), groupId, target);
+    }
+
+    /**
+     * A follower whose log is empty while its group has a leader has lost its data (a wiped
+     * disk): the leader still believes the entries it once acknowledged are there and keeps
+     * sending from past them. Moving leadership to another peer gives the group a leader with no
+     * such memory, which then sends this node a snapshot. Returns true when it asked for that.
+     */
+    public boolean rescueIfWiped(RaftGroupId groupId) {
+        RaftServer.Division d = division(groupId).orElse(null);
+        if (d == null || peers.size() < 3 || d.getRaftLog().getNextIndex() > 0) {
+            wipedSince.remove(groupId);
+            return false;
+        }
+        long now = System.nanoTime();
+        Long since = wipedSince.putIfAbsent(groupId, now);
+        if (since == null || now - since < TimeUnit.SECONDS.toNanos(3)) {
+            return false; // a new group gets its first entry within moments; only a lasting gap is a wipe
+        }
+        // the rejected follower keeps timing out into elections, so the leader is only known at times
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        if (leader == null || leader.equals(selfId)) {
+            return false;
+        }
+        RaftPeerId target = peers.stream().map(RaftPeer::getId)
+                .filter(id -> !id.equals(leader) && !id.equals(selfId)).findFirst().orElse(null);
+        if (target == null) {
+            return false;
+        }
+        wipedSince.remove(groupId);
+        try {
+            forwarder(groupId).admin().transferLeadership(target, 5_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private final Map<RaftGroupId, Long> wipedSince = new ConcurrentHashMap<>();
+
     /** Adds a group to this server; a group it already hosts is left alone. */
     public void addGroup(RaftGroupId groupId) throws IOException {
         if (hosts(groupId)) {
             return;
         }
+        // format=false: recover a directory a failed earlier add left behind instead of refusing it
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
-                clientId, selfId, CallId.getAndIncrement(), group(groupId)));
+                clientId, selfId, CallId.getAndIncrement(), group(groupId), false));
         if (!reply.isSuccess() && !hosts(groupId)) {
             throw new IOException("adding Raft group " + groupId + " failed: " + reply.getException());
         }

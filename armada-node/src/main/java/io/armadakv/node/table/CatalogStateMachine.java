@@ -36,8 +36,8 @@ final class CatalogStateMachine extends StoreStateMachine {
 
     private final Runnable onChange;
 
-    CatalogStateMachine(Path dir, boolean durableWrites, Runnable onChange) {
-        super(dir, new StoreOptions("catalog", durableWrites));
+    CatalogStateMachine(Path dir, boolean durableWrites, Runnable onChange, SnapshotFetcher fetcher) {
+        super(dir, new StoreOptions("catalog", durableWrites), fetcher);
         this.onChange = onChange;
     }
 

@@ -65,17 +65,27 @@ final class ProposalBatcher {
                 }
                 continue;
             }
-            List<Pending> batch = takeBatch();
-            if (batch.isEmpty()) {
+            if (!takeAndPropose()) {
                 inFlight.decrementAndGet();
-                continue;
             }
-            propose(batch);
         }
     }
 
-    /** Synchronized: two takers interleaving peek and poll would propose one write twice and lose another. */
-    private synchronized List<Pending> takeBatch() {
+    /**
+     * Takes a batch and hands it to Raft under one lock, so entries reach the log in the order
+     * their writes were submitted even with several in flight.
+     */
+    private synchronized boolean takeAndPropose() {
+        List<Pending> batch = takeBatch();
+        if (batch.isEmpty()) {
+            return false;
+        }
+        propose(batch);
+        return true;
+    }
+
+    /** Called under the lock: two takers interleaving peek and poll would propose one write twice and lose another. */
+    private List<Pending> takeBatch() {
         List<Pending> batch = new ArrayList<>();
         long bytes = 0;
         Pending p;

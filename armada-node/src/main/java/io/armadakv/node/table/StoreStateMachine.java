@@ -4,6 +4,8 @@ import io.armadakv.node.storage.EntryWriter;
 import io.armadakv.node.storage.StoreOptions;
 import io.armadakv.node.storage.TableStore;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -14,9 +16,12 @@ import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
@@ -37,18 +42,29 @@ abstract class StoreStateMachine extends BaseStateMachine {
     private volatile Throwable failure;
     private final java.util.concurrent.atomic.AtomicLong skippedEntries = new java.util.concurrent.atomic.AtomicLong();
 
-    StoreStateMachine(Path dir, StoreOptions options) {
+    /** Fetches the leader's snapshot of this group into a file. */
+    interface SnapshotFetcher {
+        void fetch(RaftPeerId leader, RaftGroupId group, Path target) throws IOException;
+    }
+
+    private final SnapshotFetcher fetcher;
+
+    StoreStateMachine(Path dir, StoreOptions options, SnapshotFetcher fetcher) {
         this.dir = dir;
         this.options = options;
+        this.fetcher = fetcher;
     }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
-        super.initialize(server, groupId, storage);
-        store = TableStore.open(dir, options);
-        if (store.appliedIndex() > 0) {
-            setLastAppliedTermIndex(TermIndex.valueOf(store.appliedTerm(), store.appliedIndex()));
-        }
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, storage);
+            recoverInterruptedInstall();
+            store = TableStore.open(dir, options);
+            if (store.appliedIndex() > 0) {
+                setLastAppliedTermIndex(TermIndex.valueOf(store.appliedTerm(), store.appliedIndex()));
+            }
+        }, IOException.class);
     }
 
     TableStore store() {
@@ -135,6 +151,120 @@ abstract class StoreStateMachine extends BaseStateMachine {
     /** Called on the apply thread after an entry committed. */
     void afterApply() {
     }
+
+    /**
+     * A follower whose log the leader has purged gets the leader's store instead: fetched into a
+     * file, imported into a new directory, then swapped in whole, so readers see the old table
+     * or the new one, never a mix.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return install(leader);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "table " + options.name() + ": installing a snapshot from node " + leader
+                        + " failed; Ratis asks again", e);
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, INSTALLS);
+    }
+
+    private TermIndex install(RaftPeerId leader) throws IOException {
+        Path file = sibling(".snapshot");
+        Path incoming = sibling(".incoming");
+        deleteRecursively(incoming);
+        Files.deleteIfExists(file);
+        try {
+            fetcher.fetch(leader, getGroupId(), file);
+            io.armadakv.node.storage.SnapshotInfo info;
+            try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                info = TableStore.importSnapshot(incoming, in, options);
+            }
+            swapIn(incoming);
+            TermIndex installed = TermIndex.valueOf(info.appliedTerm(), info.appliedIndex());
+            setLastAppliedTermIndex(installed);
+            LOG.info("table " + options.name() + ": installed a snapshot from node " + leader + " at index "
+                    + info.appliedIndex() + " (revision " + info.revision() + ")");
+            return installed;
+        } finally {
+            Files.deleteIfExists(file);
+            deleteRecursively(incoming);
+        }
+    }
+
+    /** Replaces the store directory with {@code incoming}; a crash part-way is undone at the next start. */
+    private synchronized void swapIn(Path incoming) throws IOException {
+        Path old = sibling(".old");
+        deleteRecursively(old);
+        TableStore previous = store;
+        store = null;
+        if (previous != null) {
+            previous.close();
+        }
+        Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
+        store = TableStore.open(dir, options);
+        deleteRecursively(old);
+    }
+
+    private void recoverInterruptedInstall() throws IOException {
+        Path old = sibling(".old");
+        if (Files.exists(old)) {
+            if (Files.exists(dir)) {
+                deleteRecursively(old); // the swap finished
+            } else {
+                Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // it did not: keep the old store
+            }
+        }
+        deleteRecursively(sibling(".incoming"));
+        Files.deleteIfExists(sibling(".snapshot"));
+    }
+
+    /** Ratis pauses the state machine before it reloads it from an installed snapshot. */
+    @Override
+    public synchronized void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** The installed store is already open; continue from its applied index. */
+    @Override
+    public synchronized void reinitialize() throws IOException {
+        TableStore s = store;
+        if (s != null && s.appliedIndex() > 0) {
+            setLastAppliedTermIndex(TermIndex.valueOf(s.appliedTerm(), s.appliedIndex()));
+        }
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private Path sibling(String suffix) {
+        return dir.resolveSibling(dir.getFileName() + suffix);
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(p)) {
+            for (Path x : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    private static final java.util.concurrent.ExecutorService INSTALLS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "armada-snapshot-install");
+                t.setDaemon(true);
+                return t;
+            });
 
     @Override
     public void close() throws IOException {

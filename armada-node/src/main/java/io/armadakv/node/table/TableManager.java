@@ -68,13 +68,13 @@ public final class TableManager implements AutoCloseable {
     public TableManager(NodeConfig config) {
         this.config = config;
         this.catalog = new CatalogStateMachine(config.stateMachineDir().resolve("catalog"), config.durableWrites(),
-                this::scheduleReconcile);
+                this::scheduleReconcile, this::fetchSnapshot);
     }
 
     public void start() throws IOException {
         Files.createDirectories(config.stateMachineDir());
         Files.createDirectories(config.nodeHostDir());
-        raft = RaftNode.start(config, this::stateMachineFor);
+        raft = RaftNode.start(config, this::stateMachineFor, this::exportSnapshot);
         try {
             if (!raft.awaitLeader(GroupIds.CATALOG, 10_000)) {
                 LOG.warning("the catalog group has no leader yet; tables appear once a majority of "
@@ -84,7 +84,7 @@ public final class TableManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reconcile();
-        reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 5, 5, TimeUnit.SECONDS);
+        reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 2, 2, TimeUnit.SECONDS);
         reconciler.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
                 config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -106,7 +106,25 @@ public final class TableManager implements AutoCloseable {
             throw new IllegalArgumentException("Raft group " + groupId + " is not an Armada group");
         }
         return stateMachines.computeIfAbsent(groupId, gid -> new TableStateMachine(tableId.getAsLong(),
-                tableDir(tableId.getAsLong()), new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites())));
+                tableDir(tableId.getAsLong()), new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites()),
+                this::fetchSnapshot));
+    }
+
+    private void fetchSnapshot(org.apache.ratis.protocol.RaftPeerId leader, RaftGroupId group, Path target)
+            throws IOException {
+        RaftNode r = raft;
+        if (r == null) {
+            throw new IOException("the Raft server is not running");
+        }
+        r.fetchSnapshot(leader, group, target);
+    }
+
+    private void exportSnapshot(RaftGroupId group, java.io.OutputStream out) throws IOException {
+        StoreStateMachine sm = group.equals(GroupIds.CATALOG) ? catalog : stateMachines.get(group);
+        if (sm == null) {
+            throw new IOException("group " + group + " is not hosted on this node");
+        }
+        sm.store().exportSnapshot(out);
     }
 
     private String tableLabel(long id) {
@@ -274,6 +292,12 @@ public final class TableManager implements AutoCloseable {
     synchronized void reconcile() throws IOException {
         if (raft == null) {
             return;
+        }
+        for (RaftGroupId gid : raft.server().getGroupIds()) {
+            if (raft.rescueIfWiped(gid)) {
+                LOG.warning("group " + gid + " has a leader but this node's log is empty (lost data?); "
+                        + "moved leadership so that a new leader sends a snapshot");
+            }
         }
         List<TableDescriptor> wanted = catalog.tables();
         Set<Long> wantedIds = new HashSet<>();

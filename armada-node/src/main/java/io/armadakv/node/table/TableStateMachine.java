@@ -19,8 +19,8 @@ final class TableStateMachine extends StoreStateMachine {
     private final long tableId;
     private final CommandApplier applier;
 
-    TableStateMachine(long tableId, Path dir, StoreOptions options) {
-        super(dir, options);
+    TableStateMachine(long tableId, Path dir, StoreOptions options, SnapshotFetcher fetcher) {
+        super(dir, options, fetcher);
         this.tableId = tableId;
         this.applier = new CommandApplier(options.name(), () -> store().compactedRevision());
     }

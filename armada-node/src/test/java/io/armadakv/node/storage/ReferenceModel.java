@@ -103,8 +103,9 @@ final class ReferenceModel {
         return keysOnly ? new KeyValue(kv.key(), null, kv.createRevision(), kv.modRevision(), kv.version()) : kv;
     }
 
+    /** What a pair costs against maxBytes: its encoded size in a range response. */
     private static long size(KeyValue kv) {
-        return kv.key().length + (kv.value() == null ? 0 : kv.value().length);
+        return StateReader.wireSize(kv.key(), kv.value(), kv.createRevision(), kv.modRevision(), kv.version());
     }
 
     RangeResult range(RangeQuery q) {

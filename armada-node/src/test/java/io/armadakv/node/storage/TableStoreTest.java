@@ -212,9 +212,10 @@ class TableStoreTest {
             assertEquals("range[6b30=-@c1m1v1, 6b31=-@c2m2v1] more=true count=2 rev=5", Render.result(limited));
             assertEquals("range[] more=true count=3 rev=5", Render.result(store.range(all.withCountOnly(true).withLimit(3))));
             assertEquals("range[] more=false count=5 rev=5", Render.result(store.range(all.withCountOnly(true))));
-            // one txn per key, so one revision per key; 12 bytes per key: 25 fits two, 5 still returns one
-            assertEquals(2, store.range(all.withMaxBytes(25)).count());
-            assertTrue(store.range(all.withMaxBytes(25)).more());
+            // one txn per key, so one revision per key; each pair encodes to 25 bytes: 50 fits two, 5 still returns one
+            assertEquals(2, store.range(all.withMaxBytes(50)).count());
+            assertTrue(store.range(all.withMaxBytes(50)).more());
+            assertEquals(1, store.range(all.withMaxBytes(49)).count());
             assertEquals(1, store.range(all.withMaxBytes(5)).count());
             assertFalse(store.range(all.withLimit(5)).more());
         }
@@ -246,7 +247,8 @@ class TableStoreTest {
                 }
                 return null;
             });
-            RangeQuery q = RangeQuery.of(KeyRange.prefix(s("k"))).withMaxBytes(25);
+            // each pair encodes to 25 bytes in a response: 50 bytes make pages of two
+            RangeQuery q = RangeQuery.of(KeyRange.prefix(s("k"))).withMaxBytes(50);
             try (RangeIterator it = store.iterate(q)) {
                 List<RangeResult> pages = drain(it);
                 assertEquals(List.of(2L, 2L, 2L, 2L, 1L), pages.stream().map(RangeResult::count).toList());
