@@ -52,9 +52,10 @@ class SchemaTest {
       Map.entry("regatta.v1.MemberListResponse", "cluster=1:string members=2:repeated regatta.v1.Member"),
       Map.entry("regatta.v1.Member",
           "id=1:string name=2:string peerURLs=3:repeated string clientURLs=4:repeated string"),
-      Map.entry("regatta.v1.StatusRequest", "config=4:bool"),
+      Map.entry("regatta.v1.StatusRequest", "config=4:bool content_hash=100:bool"),
       Map.entry("regatta.v1.TableStatus",
-          "leader=4:string raftIndex=5:uint64 raftTerm=6:uint64 raftAppliedIndex=7:uint64"),
+          "leader=4:string raftIndex=5:uint64 raftTerm=6:uint64 raftAppliedIndex=7:uint64"
+              + " revision=100:uint64 content_hash=101:string log_entries=102:uint64 store_bytes=103:uint64"),
       Map.entry("regatta.v1.StatusResponse",
           "id=1:string version=2:string info=3:string tables=4:map<string,regatta.v1.TableStatus>"
               + " config=5:google.protobuf.Struct errors=8:repeated string"),

@@ -61,12 +61,18 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
         for (Table t : node.tables().tables()) {
             try {
                 Table.GroupState s = t.state();
-                b.putTables(t.name(), TableStatus.newBuilder()
+                TableStatus.Builder status = TableStatus.newBuilder()
                         .setLeader(leaderName(s.leaderId(), members))
                         .setRaftIndex(s.appliedIndex())
                         .setRaftTerm(s.term())
                         .setRaftAppliedIndex(s.appliedIndex())
-                        .build());
+                        .setRevision(t.store().revision())
+                        .setLogEntries(s.logEntries())
+                        .setStoreBytes(s.storeBytes());
+                if (request.getContentHash()) {
+                    status.setContentHash(t.store().contentHash().sha256Hex());
+                }
+                b.putTables(t.name(), status.build());
             } catch (RuntimeException e) {
                 b.addErrors(t.name() + ": " + e.getMessage());
             }

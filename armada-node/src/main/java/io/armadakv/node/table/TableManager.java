@@ -215,10 +215,8 @@ public final class TableManager implements AutoCloseable {
         CatalogCommand command = CatalogCommand.newBuilder()
                 .setDeleteTable(DeleteTable.newBuilder().setName(name)).build();
         return proposeCatalog(command).thenCompose(result -> switch (result.getOutcome()) {
-            case OK -> {
-                scheduleReconcile();
-                yield CompletableFuture.completedFuture(result.getTable());
-            }
+            case OK -> awaitUnhosted(result.getTable(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30))
+                    .thenApply(ignored -> result.getTable());
             case NOT_FOUND -> CompletableFuture.failedFuture(new TableNotFoundException(name));
             default -> CompletableFuture.failedFuture(new IllegalStateException("table " + name
                     + ": unexpected catalog outcome " + result.getOutcome()));
@@ -272,6 +270,23 @@ public final class TableManager implements AutoCloseable {
                 LOG.log(Level.WARNING, "table " + t.name() + ": compaction failed; retrying at the next interval", e);
             }
         }
+    }
+
+    /** Completes once this node no longer serves the deleted table (other nodes follow on their own). */
+    private CompletableFuture<Void> awaitUnhosted(TableDescriptor d, long deadlineNanos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pollUnhosted(d, deadlineNanos, done);
+        return done;
+    }
+
+    private void pollUnhosted(TableDescriptor d, long deadlineNanos, CompletableFuture<Void> done) {
+        Table t = tables.get(d.getName());
+        if (t == null || t.id() != d.getId() || System.nanoTime() > deadlineNanos) {
+            done.complete(null); // deleted in the catalog either way; the reconciler finishes the local part
+            return;
+        }
+        scheduleReconcile();
+        reconciler.schedule(() -> pollUnhosted(d, deadlineNanos, done), 10, TimeUnit.MILLISECONDS);
     }
 
     private void scheduleReconcile() {

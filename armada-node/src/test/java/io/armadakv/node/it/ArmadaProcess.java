@@ -34,12 +34,41 @@ public final class ArmadaProcess implements AutoCloseable {
     private ManagedChannel channel;
 
     private ArmadaProcess(Path dataDir, List<String> extraFlags) {
+        this(dataDir, extraFlags, freePort(), freePort(), freePort());
+    }
+
+    private ArmadaProcess(Path dataDir, List<String> extraFlags, int apiPort, int restPort, int raftPort) {
         this.dataDir = dataDir;
         this.extraFlags = extraFlags;
-        this.apiPort = freePort();
-        this.restPort = freePort();
-        this.raftPort = freePort();
+        this.apiPort = apiPort;
+        this.restPort = restPort;
+        this.raftPort = raftPort;
         this.log = dataDir.resolve("node.log");
+    }
+
+    /**
+     * A leader cluster of {@code size} processes on loopback: all are started before any is
+     * waited for, since a node needs a majority before its tables come up.
+     */
+    public static List<ArmadaProcess> cluster(Path dir, int size, String... extraFlags) {
+        List<Integer> raftPorts = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            raftPorts.add(freePort());
+        }
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            members.append(i == 0 ? "" : ",").append(i + 1).append("=127.0.0.1:").append(raftPorts.get(i));
+        }
+        List<ArmadaProcess> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            List<String> flags = new ArrayList<>(List.of("--raft.node-id=" + (i + 1),
+                    "--raft.initial-members=" + members, "--raft.election-timeout=500"));
+            flags.addAll(List.of(extraFlags));
+            nodes.add(new ArmadaProcess(dir.resolve("n" + (i + 1)), flags, freePort(), freePort(), raftPorts.get(i)));
+        }
+        nodes.forEach(ArmadaProcess::spawn);
+        nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(90)));
+        return nodes;
     }
 
     public static ArmadaProcess start(Path dataDir, String... extraFlags) {
@@ -78,6 +107,11 @@ public final class ArmadaProcess implements AutoCloseable {
 
     /** Starts (or restarts) the process and waits until its API answers. */
     public void launch() {
+        spawn();
+        awaitReady(Duration.ofSeconds(90));
+    }
+
+    private void spawn() {
         try {
             Files.createDirectories(dataDir);
             ProcessBuilder pb = new ProcessBuilder(command())
@@ -89,7 +123,6 @@ public final class ArmadaProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady(Duration.ofSeconds(90));
     }
 
     private void awaitReady(Duration timeout) {
