@@ -17,11 +17,14 @@ final class ArmadaClient implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<KVGrpc.KVStub> stubs = new ArrayList<>();
 
-    ArmadaClient(String address, int connections) {
-        int colon = address.lastIndexOf(':');
-        String host = address.substring(0, colon);
-        int port = Integer.parseInt(address.substring(colon + 1));
-        for (int i = 0; i < connections; i++) {
+    /** @param addresses one or more host:port, comma-separated; connections are spread over them */
+    ArmadaClient(String addresses, int connections) {
+        String[] endpoints = addresses.split(",");
+        for (int i = 0; i < Math.max(connections, endpoints.length); i++) {
+            String address = endpoints[i % endpoints.length].trim();
+            int colon = address.lastIndexOf(':');
+            String host = address.substring(0, colon);
+            int port = Integer.parseInt(address.substring(colon + 1));
             ManagedChannel ch = NettyChannelBuilder.forAddress(host, port).usePlaintext()
                     .maxInboundMessageSize(64 << 20).build();
             channels.add(ch);

@@ -7,7 +7,7 @@ import java.time.Duration;
 /** Options every workload shares. */
 public class BenchOptions {
 
-    @Option(names = "--address", description = "host:port of the API (default ${DEFAULT-VALUE})")
+    @Option(names = "--address", description = "host:port of the API; several, comma-separated, share the connections (default ${DEFAULT-VALUE})")
     String address = "127.0.0.1:8443";
 
     @Option(names = "--table", description = "table to use; created when missing (default ${DEFAULT-VALUE})")

@@ -171,6 +171,9 @@ abstract class StoreStateMachine extends BaseStateMachine {
         }, INSTALLS);
     }
 
+    /** Tests hold installs here, after the fetch and before the import, to restart a node mid-install. */
+    static volatile java.util.concurrent.CountDownLatch installGate;
+
     private TermIndex install(RaftPeerId leader) throws IOException {
         Path file = sibling(".snapshot");
         Path incoming = sibling(".incoming");
@@ -178,6 +181,18 @@ abstract class StoreStateMachine extends BaseStateMachine {
         Files.deleteIfExists(file);
         try {
             fetcher.fetch(leader, getGroupId(), file);
+            java.util.concurrent.CountDownLatch gate = installGate;
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            if (closed) {
+                throw new IOException("table " + options.name() + " closed during the snapshot install");
+            }
             io.armadakv.node.storage.SnapshotInfo info;
             try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                 info = TableStore.importSnapshot(incoming, in, options);
@@ -196,6 +211,9 @@ abstract class StoreStateMachine extends BaseStateMachine {
 
     /** Replaces the store directory with {@code incoming}; a crash part-way is undone at the next start. */
     private synchronized void swapIn(Path incoming) throws IOException {
+        if (closed) {
+            throw new IOException("table " + options.name() + " closed during the snapshot install");
+        }
         Path old = sibling(".old");
         deleteRecursively(old);
         TableStore previous = store;
@@ -266,8 +284,11 @@ abstract class StoreStateMachine extends BaseStateMachine {
                 return t;
             });
 
+    private volatile boolean closed;
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        closed = true;
         TableStore s = store;
         store = null;
         if (s != null) {

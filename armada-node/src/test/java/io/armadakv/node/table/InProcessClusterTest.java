@@ -144,6 +144,61 @@ class InProcessClusterTest {
             long rev = cluster.node(2).table("t").write(put("after", "x")).get(30, TimeUnit.SECONDS).getRevision();
             await("node 3 applied its own write", () -> t3.store().revision() == rev);
             assertEquals(0, t3.skippedEntries());
+
+            // purge right after the install: more snapshots and purges on every node, then a restart
+            for (int i = 0; i < 60; i++) {
+                cluster.node(i % 3).table("t").write(put("p" + i, "v" + i + pad)).get(30, TimeUnit.SECONDS);
+            }
+            cluster.stopNode(2);
+            cluster.startNode(2);
+            await("node 3 is equal again after its restart", () -> sameContent(cluster, "t"));
         }
+    }
+
+    @Test
+    void aRestartDuringASnapshotInstallStillEndsWithTheLeadersContent() throws Exception {
+        try (InProcessCluster cluster = new InProcessCluster(dir, 3, "--raft.snapshot-entries=20",
+                "--raft.log-retained-entries=0", "--raft.log-segment-size=1048576", "--raft.max-batch-bytes=65536",
+                "--api.max-value-size=65536").start()) {
+            cluster.node(0).create("t", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                await("table on node " + (n + 1), () -> cluster.node(n).find("t").isPresent());
+            }
+            cluster.stopNode(2);
+            // enough data that fetching and importing the snapshot takes a noticeable while
+            String pad = "y".repeat(8 * 1024);
+            for (int i = 0; i < 600; i++) {
+                cluster.node(i % 2).table("t").write(put("k" + i, i + pad)).get(30, TimeUnit.SECONDS);
+            }
+            StoreStateMachine.deleteRecursively(dir.resolve("n3"));
+            // hold node 3's install between fetch and import, and restart the node right there
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            StoreStateMachine.installGate = gate;
+            try {
+                cluster.startNode(2);
+                Path fetched = dir.resolve("n3").resolve("tables").resolve("10001.snapshot");
+                await("node 3 fetched a snapshot", () -> java.nio.file.Files.exists(fetched));
+                cluster.stopNode(2);
+            } finally {
+                StoreStateMachine.installGate = null;
+                gate.countDown();
+            }
+            cluster.startNode(2);
+            await("node 3 has the leader's content after all", () -> sameContent(cluster, "t"));
+            assertEquals("599" + pad, value(cluster.node(2).table("t"), "k599"));
+        }
+    }
+
+    private static boolean sameContent(InProcessCluster cluster, String table) {
+        Set<String> hashes = new HashSet<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            var t = cluster.node(i).find(table);
+            if (t.isEmpty()) {
+                return false;
+            }
+            hashes.add(t.get().store().contentHash().toString());
+        }
+        return hashes.size() == 1;
     }
 }
