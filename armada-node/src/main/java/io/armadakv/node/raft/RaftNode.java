@@ -228,18 +228,22 @@ public final class RaftNode implements AutoCloseable {
         if (leader == null || leader.equals(selfId)) {
             return false;
         }
-        RaftPeerId target = peers.stream().map(RaftPeer::getId)
-                .filter(id -> !id.equals(leader) && !id.equals(selfId)).findFirst().orElse(null);
-        if (target == null) {
-            return false;
-        }
         wipedSince.remove(groupId);
         try {
-            forwarder(groupId).admin().transferLeadership(target, 5_000);
-            return true;
+            // a step-down, not a transfer: Ratis transfers only to the highest-priority peer
+            return transferLeadership(groupId, 0, 5_000);
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Asks the group's leader to hand leadership to {@code targetNodeId}, or with 0 to step down
+     * so that a new election runs. Ratis only transfers to a peer of the highest priority.
+     */
+    public boolean transferLeadership(RaftGroupId groupId, long targetNodeId, long timeoutMs) throws IOException {
+        RaftPeerId target = targetNodeId == 0 ? null : peerId(targetNodeId);
+        return forwarder(groupId).admin().transferLeadership(target, timeoutMs).isSuccess();
     }
 
     private final Map<RaftGroupId, Long> wipedSince = new ConcurrentHashMap<>();

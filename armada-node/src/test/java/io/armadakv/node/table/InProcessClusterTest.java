@@ -156,6 +156,34 @@ class InProcessClusterTest {
     }
 
     @Test
+    void writesAndReadsContinueAcrossALeaderTransfer() throws Exception {
+        try (InProcessCluster cluster = new InProcessCluster(dir, 3).start()) {
+            cluster.node(0).create("t", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                await("table on node " + (n + 1), () -> cluster.node(n).find("t").isPresent());
+            }
+            Table t = cluster.node(0).table("t");
+            await("a leader", () -> t.state().leaderId() != 0);
+            long before = t.write(put("a", "1")).get(30, TimeUnit.SECONDS).getRevision();
+            long oldLeader = t.state().leaderId();
+            long oldTerm = t.state().term();
+            // the leader steps down and a new term elects a leader (Ratis transfers only to the preferred peer)
+            assertTrue(cluster.node(0).raft().transferLeadership(t.groupId(), 0, 10_000));
+            await("a leader in a new term", () -> t.state().term() > oldTerm && t.state().leaderId() != 0);
+            // every node still takes writes, and a linearizable read on the old leader sees them
+            for (int i = 0; i < 3; i++) {
+                long rev = cluster.node(i).table("t").write(put("b" + i, "2")).get(30, TimeUnit.SECONDS).getRevision();
+                assertEquals(before + 1 + i, rev);
+            }
+            Table onOldLeader = cluster.node((int) oldLeader - 1).table("t");
+            onOldLeader.linearizableBarrier().get(30, TimeUnit.SECONDS);
+            assertEquals("2", value(onOldLeader, "b2"));
+            await("equal content", () -> sameContent(cluster, "t"));
+        }
+    }
+
+    @Test
     void aRestartDuringASnapshotInstallStillEndsWithTheLeadersContent() throws Exception {
         try (InProcessCluster cluster = new InProcessCluster(dir, 3, "--raft.snapshot-entries=20",
                 "--raft.log-retained-entries=0", "--raft.log-segment-size=1048576", "--raft.max-batch-bytes=65536",
