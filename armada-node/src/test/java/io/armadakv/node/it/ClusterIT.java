@@ -130,13 +130,34 @@ class ClusterIT {
             for (int i = 0; i < nodes.size(); i++) {
                 StatusResponse s = ClusterGrpc.newBlockingStub(nodes.get(i).channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .status(StatusRequest.newBuilder().setContentHash(true).build());
-                TableStatus t = s.getTablesOrThrow(TABLE);
+                TableStatus t = s.getTablesMap().get(TABLE);
+                if (t == null) {
+                    return false; // a restarted node still opening the table reports it under errors
+                }
                 last.put(i, t);
                 hashes.add(t.getRevision() + "/" + t.getContentHash());
             }
             return hashes.size() == 1;
         });
         assertTrue(last.get(0).getRevision() > 0);
+        for (TableStatus t : last.values()) {
+            assertTrue(t.getLogEntries() > 0 && t.getStoreBytes() > 0 && t.getRaftTerm() > 0, t.toString());
+            assertEquals(last.get(0).getLeader(), t.getLeader(), "every node names the same leader");
+        }
+        // every node lists all three members with their ids, Raft and client addresses
+        for (ArmadaProcess n : nodes) {
+            List<Member> members = ClusterGrpc.newBlockingStub(n.channel()).memberList(MemberListRequest.getDefaultInstance())
+                    .getMembersList();
+            assertEquals(3, members.size());
+            Set<String> ids = new HashSet<>();
+            for (Member m : members) {
+                ids.add(m.getId());
+                assertEquals(1, m.getPeerURLsCount());
+                assertEquals(1, m.getClientURLsCount(), m.toString());
+            }
+            assertEquals(3, ids.size());
+            assertTrue(ids.contains(last.get(0).getLeader()), "the leader is one of the members");
+        }
         assertTrue(load.acked.size() >= 600, "acknowledged writes: " + load.acked.size());
         verifyWrites(nodes, load);
     }
