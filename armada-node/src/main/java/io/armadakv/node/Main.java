@@ -4,6 +4,7 @@ import io.armadakv.node.config.CommandLineConfigSource;
 import io.armadakv.node.config.ConfigException;
 import io.armadakv.node.config.ConfigKeys;
 import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.MapConfigSource;
 import io.armadakv.node.config.NodeConfig;
 import io.helidon.microprofile.server.Server;
 import org.eclipse.microprofile.config.Config;
@@ -13,7 +14,6 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code armada <command> [--key=value ...]}: the entry point of the launcher. */
 public final class Main {
@@ -72,44 +72,17 @@ public final class Main {
      * derived from {@code rest.address} so there is one way to set each address.
      */
     static Config buildConfig(List<String> flags) {
-        CommandLineConfigSource cli = CommandLineConfigSource.parse(flags);
+        MapConfigSource cli = CommandLineConfigSource.parse(flags);
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
         Config base = resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
         NodeConfig node = NodeConfig.from(base);
         Endpoint rest = node.rest();
-        ConfigSource derived = new DerivedSource(Map.of(
+        ConfigSource derived = new MapConfigSource("derived-from-" + ConfigKeys.REST_ADDRESS.name(), 1000, Map.of(
                 "server.host", rest.host(),
                 "server.port", Integer.toString(rest.port())));
         Config config = resolver.getBuilder().addDefaultSources().addDiscoveredConverters()
                 .withSources(cli, derived).build();
         resolver.registerConfig(config, Thread.currentThread().getContextClassLoader());
         return config;
-    }
-
-    private record DerivedSource(Map<String, String> values) implements ConfigSource {
-        @Override
-        public Map<String, String> getProperties() {
-            return values;
-        }
-
-        @Override
-        public Set<String> getPropertyNames() {
-            return values.keySet();
-        }
-
-        @Override
-        public String getValue(String name) {
-            return values.get(name);
-        }
-
-        @Override
-        public String getName() {
-            return "derived-from-" + ConfigKeys.REST_ADDRESS.name();
-        }
-
-        @Override
-        public int getOrdinal() {
-            return 1000;
-        }
     }
 }

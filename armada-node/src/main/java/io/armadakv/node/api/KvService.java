@@ -331,7 +331,15 @@ public class KvService extends KVGrpc.KVImplBase {
         return node.tables().find(name).orElseThrow(ApiErrors::tableNotFound);
     }
 
+    private RequestLimits limits;
+
+    /** Read once: the configuration does not change while the node runs. */
     private RequestLimits limits() {
-        return new RequestLimits(node.nodeConfig().maxKeySize(), node.nodeConfig().maxValueSize());
+        RequestLimits l = limits;
+        if (l == null) {
+            l = new RequestLimits(node.nodeConfig().maxKeySize(), node.nodeConfig().maxValueSize());
+            limits = l;
+        }
+        return l;
     }
 }

@@ -44,14 +44,17 @@ final class ConfigReader {
         };
     }
 
-    long positiveLong(ConfigKey key) {
+    private long number(ConfigKey key) {
         String v = string(key).trim();
-        long n;
         try {
-            n = Long.parseLong(v);
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new ConfigException(key.name() + ": '" + v + "' is not a number");
         }
+    }
+
+    long positiveLong(ConfigKey key) {
+        long n = number(key);
         if (n <= 0) {
             throw new ConfigException(key.name() + ": must be positive, got " + n);
         }
@@ -59,13 +62,7 @@ final class ConfigReader {
     }
 
     long nonNegativeLong(ConfigKey key) {
-        String v = string(key).trim();
-        long n;
-        try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key.name() + ": '" + v + "' is not a number");
-        }
+        long n = number(key);
         if (n < 0) {
             throw new ConfigException(key.name() + ": must not be negative, got " + n);
         }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NodeConfigTest {
 
     private static NodeConfig parse(String... flags) {
-        CommandLineConfigSource cli = CommandLineConfigSource.parse(List.of(flags));
+        var cli = CommandLineConfigSource.parse(List.of(flags));
         return NodeConfig.from(ConfigProviderResolver.instance().getBuilder().withSources(cli).build());
     }
 

@@ -44,7 +44,7 @@ class TableManagerTest {
                 "--raft.node-host-dir=" + dir.resolve("raft"),
                 "--raft.state-machine-dir=" + dir.resolve("tables")));
         args.addAll(List.of(extra));
-        CommandLineConfigSource flags = CommandLineConfigSource.parse(args);
+        var flags = CommandLineConfigSource.parse(args);
         return NodeConfig.from(ConfigProviderResolver.instance().getBuilder().withSources(flags).build());
     }
 
