@@ -3,7 +3,8 @@
 #   deploy/local-cluster.sh start [N]   start nodes 1..N (default 3), wait until each answers
 #   deploy/local-cluster.sh stop        stop the nodes this script started (SIGTERM, then SIGKILL)
 #   deploy/local-cluster.sh status      show each node's PID and addresses
-# Node i listens on API 127.0.0.1:(8443+10*(i-1)), REST 8079+10*(i-1), Raft 5012+(i-1).
+# Node i listens on API 127.0.0.1:(8443+10*(i-1)), REST 8079+10*(i-1), Raft 5012+(i-1),
+# replication (QUIC, UDP) 8444+10*(i-1).
 # Data and logs go to $ARMADA_CLUSTER_DIR (default ./armada-cluster).
 set -euo pipefail
 
@@ -57,6 +58,7 @@ start() {
       --raft.address="127.0.0.1:$(raft_port "$i")" \
       --raft.node-host-dir="$DIR/n$i/raft" \
       --raft.state-machine-dir="$DIR/n$i/tables" \
+      --replication.address="127.0.0.1:$((8444 + 10 * (i - 1)))" \
       >> "$DIR/n$i/node.log" 2>&1 &
     echo $! > "$DIR/n$i/pid"
   done

@@ -39,6 +39,8 @@ public class ArmadaNode {
     private NodeIdentity identity;
     private TableManager tables;
     private GrpcApiServer api;
+    private io.armadakv.node.api.LeaderForwarder forwarder;
+    private io.armadakv.node.replication.ReplicationEndpoint replication;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         start();
@@ -60,7 +62,16 @@ public class ArmadaNode {
                     .setApiUrl(nodeConfig.apiAdvertiseAddress())
                     .setRaftAddress(nodeConfig.raftAddress().hostPort())
                     .build());
-            api = GrpcApiServer.start(nodeConfig, List.copyOf(services.stream().toList()));
+            if (nodeConfig.follower()) {
+                forwarder = new io.armadakv.node.api.LeaderForwarder(nodeConfig.replication().leaderApi(), tables,
+                        nodeConfig.defaultTimeoutMs(), nodeConfig.maxRecvMessageSize());
+            } else if (nodeConfig.replication().address() != null) {
+                replication = io.armadakv.node.replication.ReplicationEndpoint.start(nodeConfig, tables);
+            }
+            // the replica service is the follower's apply path: a leader cluster must not offer it
+            api = GrpcApiServer.start(nodeConfig, services.stream()
+                    .filter(s -> nodeConfig.follower() || !(s instanceof io.armadakv.node.api.ReplicaService))
+                    .toList());
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException(e);
@@ -68,8 +79,12 @@ public class ArmadaNode {
             stop();
             throw e;
         }
-        LOG.info("Armada node " + nodeConfig.nodeId() + " (" + identity.id() + ") serving the API on "
-                + nodeConfig.api().url() + ", Raft on " + nodeConfig.raftAddress().hostPort());
+        LOG.info("Armada " + (nodeConfig.follower() ? "follower" : "leader") + " node " + nodeConfig.nodeId()
+                + " (" + identity.id() + ") serving the API on " + nodeConfig.api().url() + ", Raft on "
+                + nodeConfig.raftAddress().hostPort()
+                + (replication != null ? ", replication (QUIC) on " + replication.address() : "")
+                + (nodeConfig.follower() ? ", forwarding writes to " + nodeConfig.replication().leaderApi().stream()
+                        .map(io.armadakv.node.config.Endpoint::url).toList() : ""));
     }
 
     @PreDestroy
@@ -77,6 +92,14 @@ public class ArmadaNode {
         if (api != null) {
             api.close();
             api = null;
+        }
+        if (replication != null) {
+            replication.close();
+            replication = null;
+        }
+        if (forwarder != null) {
+            forwarder.close();
+            forwarder = null;
         }
         if (tables != null) {
             tables.close();
@@ -90,6 +113,11 @@ public class ArmadaNode {
 
     public NodeIdentity identity() {
         return identity;
+    }
+
+    /** On a follower node, where client writes go; null on the leader cluster. */
+    public io.armadakv.node.api.LeaderForwarder forwarder() {
+        return forwarder;
     }
 
     public TableManager tables() {

@@ -21,6 +21,8 @@ public final class Main {
     private static final String USAGE = """
             usage: armada <command> [--key=value ...]
               leader     start a node of the leader cluster
+              follower   start a node of a follower cluster (reads local, writes forwarded)
+              replicator start a replicator feeding a follower cluster from the leader cluster
               version    print the version
             """;
 
@@ -35,7 +37,8 @@ public final class Main {
         List<String> flags = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "version" -> System.out.println("armada " + Version.get());
-            case "leader" -> startLeader(flags);
+            case "leader" -> startNode(flags, "leader");
+            case "follower" -> startNode(flags, "follower");
             default -> {
                 System.err.println("armada: unknown command '" + args[0] + "'");
                 System.err.print(USAGE);
@@ -44,9 +47,9 @@ public final class Main {
         }
     }
 
-    private static void startLeader(List<String> flags) {
+    private static void startNode(List<String> flags, String role) {
         try {
-            Config config = buildConfig(flags);
+            Config config = buildConfig(flags, role);
             NodeConfig.from(config);
             Server.builder().config(config).build().start();
         } catch (ConfigException e) {
@@ -71,8 +74,13 @@ public final class Main {
      * MicroProfile Config with the command-line flags on top; Helidon's own server keys are
      * derived from {@code rest.address} so there is one way to set each address.
      */
-    static Config buildConfig(List<String> flags) {
-        MapConfigSource cli = CommandLineConfigSource.parse(flags);
+    static Config buildConfig(List<String> flags, String role) {
+        if (flags.stream().anyMatch(f -> f.startsWith("--" + ConfigKeys.ROLE.name()))) {
+            throw new ConfigException(ConfigKeys.ROLE.name() + " is set by the command: armada leader | armada follower");
+        }
+        List<String> all = new java.util.ArrayList<>(flags);
+        all.add("--" + ConfigKeys.ROLE.name() + "=" + role);
+        MapConfigSource cli = CommandLineConfigSource.parse(all);
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
         Config base = resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
         NodeConfig node = NodeConfig.from(base);

@@ -55,7 +55,8 @@ class SchemaTest {
       Map.entry("regatta.v1.StatusRequest", "config=4:bool content_hash=100:bool"),
       Map.entry("regatta.v1.TableStatus",
           "leader=4:string raftIndex=5:uint64 raftTerm=6:uint64 raftAppliedIndex=7:uint64"
-              + " revision=100:uint64 content_hash=101:string log_entries=102:uint64 store_bytes=103:uint64"),
+              + " revision=100:uint64 content_hash=101:string log_entries=102:uint64 store_bytes=103:uint64"
+              + " leader_index=104:uint64 leader_last_index=105:uint64"),
       Map.entry("regatta.v1.StatusResponse",
           "id=1:string version=2:string info=3:string tables=4:map<string,regatta.v1.TableStatus>"
               + " config=5:google.protobuf.Struct errors=8:repeated string"),
@@ -94,12 +95,16 @@ class SchemaTest {
       Map.entry("mvcc.v1.Command",
           "table=1:bytes type=2:mvcc.v1.Command.CommandType kv=3:mvcc.v1.KeyValue leader_index=5:optional uint64"
               + " batch=6:repeated mvcc.v1.KeyValue txn=7:optional mvcc.v1.Txn range_end=8:optional bytes"
-              + " prev_kvs=9:bool sequence=10:repeated mvcc.v1.Command count=11:bool revision=100:uint64"),
+              + " prev_kvs=9:bool sequence=10:repeated mvcc.v1.Command count=11:bool revision=100:uint64"
+              + " load=101:mvcc.v1.SnapshotLoad"),
+      Map.entry("mvcc.v1.SnapshotLoad",
+          "leader_index=1:uint64 revision=2:uint64 compacted_revision=3:uint64 versions=4:uint64"),
       Map.entry("mvcc.v1.CommandResult", "responses=1:repeated mvcc.v1.ResponseOp revision=2:uint64 succeeded=100:bool"),
       // replication.v1
       Map.entry("replication.v1.MetadataRequest", ""),
       Map.entry("replication.v1.MetadataResponse", "tables=1:repeated replication.v1.Table"),
-      Map.entry("replication.v1.Table", "name=1:string type=2:replication.v1.Table.Type"),
+      Map.entry("replication.v1.Table",
+          "name=1:string type=2:replication.v1.Table.Type config=100:google.protobuf.Struct id=101:uint64"),
       Map.entry("replication.v1.SnapshotRequest", "table=1:bytes incremental=2:bool leader_index=3:uint64"),
       Map.entry("replication.v1.SnapshotChunk", "data=1:bytes len=2:uint64 index=3:uint64"),
       Map.entry("replication.v1.SnapshotQueryRequest", "table=1:string follower_index=2:uint64"),
@@ -113,6 +118,13 @@ class SchemaTest {
       Map.entry("replication.v1.ReplicateCommandsResponse", "commands=1:repeated replication.v1.ReplicateCommand"),
       Map.entry("replication.v1.ReplicateCommand", "leader_index=1:uint64 command=2:mvcc.v1.Command"),
       Map.entry("replication.v1.ReplicateErrResponse", "error=1:replication.v1.ReplicateError"),
+      Map.entry("replication.v1.ReplicationRequest",
+          "metadata=1:oneof request replication.v1.MetadataRequest replicate=2:oneof request replication.v1.ReplicateRequest"
+              + " snapshot=3:oneof request replication.v1.SnapshotRequest max_batch_bytes=4:uint64"),
+      Map.entry("replication.v1.ReplicationFrame",
+          "metadata=1:oneof frame replication.v1.MetadataResponse replicate=2:oneof frame replication.v1.ReplicateResponse"
+              + " error=3:oneof frame replication.v1.StreamError"),
+      Map.entry("replication.v1.StreamError", "code=1:string message=2:string"),
       // maintenance.v1
       Map.entry("maintenance.v1.BackupRequest", "table=1:bytes"),
       Map.entry("maintenance.v1.RestoreMessage",
@@ -126,7 +138,7 @@ class SchemaTest {
       "mvcc.v1.Compare.CompareResult", "EQUAL=0 GREATER=1 LESS=2 NOT_EQUAL=3",
       "mvcc.v1.Compare.CompareTarget", "VALUE=0 VERSION=100 CREATE=101 MOD=102",
       "mvcc.v1.Command.CommandType",
-      "PUT=0 DELETE=1 DUMMY=2 PUT_BATCH=3 DELETE_BATCH=4 TXN=5 SEQUENCE=6 GC=7",
+      "PUT=0 DELETE=1 DUMMY=2 PUT_BATCH=3 DELETE_BATCH=4 TXN=5 SEQUENCE=6 GC=7 LOAD=100 LOAD_COMMIT=101",
       "replication.v1.Table.Type", "REPLICATED=0 LOCAL=1",
       "replication.v1.SnapshotQueryResponse.SnapshotType", "NONE=0 FULL=1 INCREMENTAL=2",
       "replication.v1.ReplicateError", "USE_SNAPSHOT=0 LEADER_BEHIND=1"));

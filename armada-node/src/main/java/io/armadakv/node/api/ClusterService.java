@@ -68,7 +68,9 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
                         .setRaftAppliedIndex(s.appliedIndex())
                         .setRevision(t.store().revision())
                         .setLogEntries(s.logEntries())
-                        .setStoreBytes(s.storeBytes());
+                        .setStoreBytes(s.storeBytes())
+                        .setLeaderIndex(node.nodeConfig().follower() ? t.store().leaderIndex() : s.appliedIndex())
+                        .setLeaderLastIndex(t.leaderLastIndex());
                 if (request.getContentHash()) {
                     status.setContentHash(t.store().contentHash().sha256Hex());
                 }

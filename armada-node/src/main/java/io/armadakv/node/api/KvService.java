@@ -126,6 +126,11 @@ public class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+        if (node.forwarder() != null) {
+            node.forwarder().forward(request.getTable().toStringUtf8(), request, KVGrpc.KVFutureStub::put,
+                    PutResponse::getHeader, observer);
+            return;
+        }
         try {
             String tableName = requireTable(request.getTable());
             requireKey(request.getKey());
@@ -153,6 +158,11 @@ public class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
+        if (node.forwarder() != null) {
+            node.forwarder().forward(request.getTable().toStringUtf8(), request, KVGrpc.KVFutureStub::deleteRange,
+                    DeleteRangeResponse::getHeader, observer);
+            return;
+        }
         try {
             String tableName = requireTable(request.getTable());
             requireKey(request.getKey());
@@ -182,6 +192,11 @@ public class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
+        if (node.forwarder() != null && writes(request)) {
+            node.forwarder().forward(request.getTable().toStringUtf8(), request, KVGrpc.KVFutureStub::txn,
+                    TxnResponse::getHeader, observer);
+            return;
+        }
         try {
             String tableName = requireTable(request.getTable());
             Mvcc.Txn txn = Mvcc.Txn.newBuilder()
@@ -217,6 +232,12 @@ public class KvService extends KVGrpc.KVImplBase {
         } catch (RuntimeException e) {
             observer.onError(ApiErrors.toStatus(e));
         }
+    }
+
+    /** Whether either branch writes: only then does a follower forward the Txn. */
+    private static boolean writes(TxnRequest request) {
+        return java.util.stream.Stream.concat(request.getSuccessList().stream(), request.getFailureList().stream())
+                .anyMatch(op -> op.hasRequestPut() || op.hasRequestDeleteRange());
     }
 
     private TxnResponse txnResponse(Table table, TxnResult result) {

@@ -28,6 +28,11 @@ public class TablesService extends TablesGrpc.TablesImplBase {
 
     @Override
     public void create(CreateTableRequest request, StreamObserver<CreateTableResponse> observer) {
+        if (node.nodeConfig().follower()) {
+            observer.onError(io.grpc.Status.UNIMPLEMENTED.withDescription("method Create not implemented for follower")
+                    .asRuntimeException());
+            return;
+        }
         try {
             String name = validName(request.getName());
             node.tables().create(name, request.getConfig()).whenComplete((table, error) -> {
@@ -45,6 +50,11 @@ public class TablesService extends TablesGrpc.TablesImplBase {
 
     @Override
     public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
+        if (node.nodeConfig().follower()) {
+            observer.onError(io.grpc.Status.UNIMPLEMENTED.withDescription("method Delete not implemented for follower")
+                    .asRuntimeException());
+            return;
+        }
         try {
             if (request.getName().isEmpty()) {
                 throw ApiErrors.invalid("name must be set");

@@ -14,6 +14,13 @@ public final class CommandLineConfigSource {
 
     /** Parses flags; refuses anything that is not {@code --key=value} with a declared key. */
     public static MapConfigSource parse(List<String> args) {
+        return parse(args, ConfigKeys.all());
+    }
+
+    /** Parses flags against another process's declared keys. */
+    public static MapConfigSource parse(List<String> args, List<ConfigKey> declared) {
+        Map<String, ConfigKey> byName = new LinkedHashMap<>();
+        declared.forEach(k -> byName.put(k.name(), k));
         Map<String, String> values = new LinkedHashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--")) {
@@ -21,11 +28,12 @@ public final class CommandLineConfigSource {
             }
             int eq = arg.indexOf('=');
             String key = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
-            if (ConfigKeys.find(key).isEmpty()) {
-                throw new ConfigException("unknown configuration key '" + key + "'" + ConfigValidator.suggestion(key));
+            ConfigKey k = byName.get(key);
+            if (k == null) {
+                throw new ConfigException("unknown configuration key '" + key + "'"
+                        + ConfigValidator.suggestion(key, declared));
             }
             if (eq < 0) {
-                ConfigKey k = ConfigKeys.find(key).orElseThrow();
                 if (k.type() != ConfigKey.Type.BOOLEAN) {
                     throw new ConfigException(key + ": missing value, use --" + key + "=VALUE");
                 }

@@ -8,7 +8,7 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
 
     public enum Type { STRING, INT, LONG, BOOLEAN, URL, HOST_PORT, MEMBERS, PATH, DURATION_MS }
 
-    static ConfigKey of(String name, Type type, String defaultValue, String description) {
+    public static ConfigKey of(String name, Type type, String defaultValue, String description) {
         return new ConfigKey(name, type, defaultValue, description, false);
     }
 

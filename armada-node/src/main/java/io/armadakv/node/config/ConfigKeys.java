@@ -65,6 +65,25 @@ public final class ConfigKeys {
             "Largest request message the API port accepts, in bytes");
     public static final ConfigKey DEFAULT_TIMEOUT_MS = ConfigKey.of("api.default-timeout", DURATION_MS, "5000",
             "Deadline of a request whose client set none, in milliseconds");
+    public static final ConfigKey ROLE = ConfigKey.of("armada.role", STRING, "leader",
+            "leader or follower; set by the command that starts the node (armada leader | armada follower)");
+    public static final ConfigKey REPLICATION_ENABLED = ConfigKey.of("replication.enabled", BOOLEAN, "true",
+            "Leader cluster: serve the replication endpoint over QUIC on replication.address");
+    public static final ConfigKey REPLICATION_ADDRESS = ConfigKey.of("replication.address", HOST_PORT,
+            "127.0.0.1:8444", "Leader cluster: QUIC (UDP) listen address host:port of the replication endpoint");
+    public static final ConfigKey REPLICATION_CERT_FILE = ConfigKey.of("replication.cert-file", STRING, "",
+            "Leader cluster: PEM certificate chain of the replication endpoint (default: a generated "
+                    + "development-only self-signed certificate)");
+    public static final ConfigKey REPLICATION_KEY_FILE = ConfigKey.of("replication.key-file", STRING, "",
+            "Leader cluster: PEM (PKCS#8) private key of replication.cert-file");
+    public static final ConfigKey REPLICATION_CA_FILE = ConfigKey.of("replication.ca-file", STRING, "",
+            "Leader cluster: PEM CA certificates; when set, replicators must present a certificate it signed "
+                    + "(mutual TLS)");
+    public static final ConfigKey REPLICATION_MAX_BATCH_BYTES = ConfigKey.of("replication.max-send-message-size-bytes",
+            INT, "4194304", "Leader cluster: soft byte budget of one batch of log commands sent to a replicator");
+    public static final ConfigKey REPLICATION_LEADER_API_ADDRESS = ConfigKey.of("replication.leader-api-address",
+            STRING, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
+                    + "where client writes are forwarded");
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
             "Level of Armada's own log lines");
 
@@ -74,6 +93,8 @@ public final class ConfigKeys {
             RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
+            ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
+            REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
             LOG_LEVEL);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();

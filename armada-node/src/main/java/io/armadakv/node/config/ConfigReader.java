@@ -7,27 +7,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reads declared keys from MicroProfile Config and turns bad values into one clear line. */
-final class ConfigReader {
+public final class ConfigReader {
 
     private final Config config;
 
-    ConfigReader(Config config) {
+    public ConfigReader(Config config) {
         this.config = config;
     }
 
-    String string(ConfigKey key) {
+    public String string(ConfigKey key) {
         return config.getOptionalValue(key.name(), String.class).orElse(key.defaultValue());
     }
 
-    Endpoint url(ConfigKey key) {
+    public Endpoint url(ConfigKey key) {
         return Endpoint.parseUrl(key.name(), string(key));
     }
 
-    Endpoint hostPort(ConfigKey key) {
+    public Endpoint hostPort(ConfigKey key) {
         return Endpoint.parseHostPort(key.name(), string(key));
     }
 
-    Path path(ConfigKey key) {
+    public Path path(ConfigKey key) {
         String v = string(key);
         if (v.isBlank()) {
             throw new ConfigException(key.name() + ": must not be empty");
@@ -35,7 +35,7 @@ final class ConfigReader {
         return Path.of(v).toAbsolutePath().normalize();
     }
 
-    boolean bool(ConfigKey key) {
+    public boolean bool(ConfigKey key) {
         String v = string(key).trim().toLowerCase();
         return switch (v) {
             case "true" -> true;
@@ -53,7 +53,7 @@ final class ConfigReader {
         }
     }
 
-    long positiveLong(ConfigKey key) {
+    public long positiveLong(ConfigKey key) {
         long n = number(key);
         if (n <= 0) {
             throw new ConfigException(key.name() + ": must be positive, got " + n);
@@ -61,7 +61,7 @@ final class ConfigReader {
         return n;
     }
 
-    long nonNegativeLong(ConfigKey key) {
+    public long nonNegativeLong(ConfigKey key) {
         long n = number(key);
         if (n < 0) {
             throw new ConfigException(key.name() + ": must not be negative, got " + n);
@@ -69,7 +69,7 @@ final class ConfigReader {
         return n;
     }
 
-    int positiveInt(ConfigKey key) {
+    public int positiveInt(ConfigKey key) {
         long n = positiveLong(key);
         if (n > Integer.MAX_VALUE) {
             throw new ConfigException(key.name() + ": " + n + " is larger than " + Integer.MAX_VALUE);
@@ -77,7 +77,7 @@ final class ConfigReader {
         return (int) n;
     }
 
-    Map<Long, Endpoint> members(ConfigKey key) {
+    public Map<Long, Endpoint> members(ConfigKey key) {
         String v = string(key).trim();
         Map<Long, Endpoint> members = new LinkedHashMap<>();
         if (v.isEmpty()) {
@@ -103,5 +103,51 @@ final class ConfigReader {
             }
         }
         return members;
+    }
+
+    /** A comma-separated list of URLs; empty when the key is unset. */
+    public java.util.List<Endpoint> urls(ConfigKey key) {
+        java.util.List<Endpoint> out = new java.util.ArrayList<>();
+        for (String part : string(key).split(",")) {
+            if (!part.isBlank()) {
+                out.add(Endpoint.parseUrl(key.name(), part));
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** A comma-separated list of host:port; empty when the key is unset. */
+    public java.util.List<Endpoint> hostPorts(ConfigKey key) {
+        java.util.List<Endpoint> out = new java.util.ArrayList<>();
+        for (String part : string(key).split(",")) {
+            if (!part.isBlank()) {
+                out.add(Endpoint.parseHostPort(key.name(), part));
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** A file that must exist when set; null when the key is empty. */
+    public Path optionalFile(ConfigKey key) {
+        String v = string(key);
+        if (v.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(v).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isReadable(p)) {
+            throw new ConfigException(key.name() + ": cannot read " + p);
+        }
+        return p;
+    }
+
+    /** One of the given words, compared without case. */
+    public String oneOf(ConfigKey key, String... allowed) {
+        String v = string(key).trim().toLowerCase();
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return a;
+            }
+        }
+        throw new ConfigException(key.name() + ": '" + v + "' is not one of " + String.join(", ", allowed));
     }
 }

@@ -6,10 +6,10 @@ final class ConfigValidator {
     private ConfigValidator() {
     }
 
-    static String suggestion(String key) {
+    static String suggestion(String key, java.util.List<ConfigKey> keys) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (ConfigKey k : ConfigKeys.all()) {
+        for (ConfigKey k : keys) {
             int d = distance(key, k.name());
             if (d < bestDistance) {
                 bestDistance = d;

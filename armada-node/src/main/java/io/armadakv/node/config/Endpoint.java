@@ -18,7 +18,7 @@ public record Endpoint(String scheme, String host, int port) {
         return host + ":" + port;
     }
 
-    static Endpoint parseUrl(String key, String value) {
+    public static Endpoint parseUrl(String key, String value) {
         URI uri;
         try {
             uri = new URI(value.trim());
@@ -41,7 +41,7 @@ public record Endpoint(String scheme, String host, int port) {
         return new Endpoint(scheme, uri.getHost(), checkPort(key, value, uri.getPort()));
     }
 
-    static Endpoint parseHostPort(String key, String value) {
+    public static Endpoint parseHostPort(String key, String value) {
         String v = value.trim();
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {

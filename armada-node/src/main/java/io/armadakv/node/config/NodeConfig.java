@@ -31,7 +31,20 @@ public record NodeConfig(
         int maxKeySize,
         int maxValueSize,
         int maxRecvMessageSize,
-        long defaultTimeoutMs) {
+        long defaultTimeoutMs,
+        boolean follower,
+        Replication replication) {
+
+    /**
+     * Cross-location replication: on the leader cluster the QUIC endpoint (null when disabled),
+     * on a follower cluster where client writes go.
+     *
+     * @param certFile    null: a generated development certificate
+     * @param caFile      null: no client certificates asked for
+     */
+    public record Replication(Endpoint address, Path certFile, Path keyFile, Path caFile, int maxBatchBytes,
+                              java.util.List<Endpoint> leaderApi) {
+    }
 
     /** The largest Raft entry this node can build: a full batch, or one write of the largest size. */
     public long maxEntryBytes() {
@@ -61,6 +74,22 @@ public record NodeConfig(
         }
         String advertise = r.string(ConfigKeys.API_ADVERTISE_ADDRESS);
         String nodeName = r.string(ConfigKeys.NODE_NAME);
+        boolean follower = r.oneOf(ConfigKeys.ROLE, "leader", "follower").equals("follower");
+        Replication replication = new Replication(
+                !follower && r.bool(ConfigKeys.REPLICATION_ENABLED) ? r.hostPort(ConfigKeys.REPLICATION_ADDRESS) : null,
+                r.optionalFile(ConfigKeys.REPLICATION_CERT_FILE),
+                r.optionalFile(ConfigKeys.REPLICATION_KEY_FILE),
+                r.optionalFile(ConfigKeys.REPLICATION_CA_FILE),
+                r.positiveInt(ConfigKeys.REPLICATION_MAX_BATCH_BYTES),
+                r.urls(ConfigKeys.REPLICATION_LEADER_API_ADDRESS));
+        if ((replication.certFile() == null) != (replication.keyFile() == null)) {
+            throw new ConfigException(ConfigKeys.REPLICATION_CERT_FILE.name() + " and "
+                    + ConfigKeys.REPLICATION_KEY_FILE.name() + " must be set together");
+        }
+        if (follower && replication.leaderApi().isEmpty()) {
+            throw new ConfigException(ConfigKeys.REPLICATION_LEADER_API_ADDRESS.name()
+                    + ": a follower node needs the leader cluster's API address to forward writes to");
+        }
         return new NodeConfig(
                 api,
                 advertise.isBlank() ? api.url() : advertise,
@@ -84,6 +113,8 @@ public record NodeConfig(
                 r.positiveInt(ConfigKeys.MAX_KEY_SIZE),
                 r.positiveInt(ConfigKeys.MAX_VALUE_SIZE),
                 r.positiveInt(ConfigKeys.MAX_RECV_MESSAGE_SIZE),
-                r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS)).validated();
+                r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS),
+                follower,
+                replication).validated();
     }
 }

@@ -25,4 +25,27 @@ public interface EntryWriter {
 
     /** Sets a table-level metadata blob (table configuration and the like). */
     void putMeta(String name, byte[] value);
+
+    /** The replication cursor as this entry leaves it. */
+    long leaderIndex();
+
+    /** Moves the replication cursor; it commits with the entry. */
+    void setLeaderIndex(long leaderIndex);
+
+    /** Records the revisions this entry's commands got, for the replication endpoint to serve. */
+    void recordRevisions(long[] revisions);
+
+    /**
+     * Adds versions of a leader snapshot to the staging area. Versions of another snapshot
+     * already staged are dropped first; the same version staged twice is kept once.
+     */
+    void stage(SnapshotPoint point, java.util.List<VersionRecord> versions);
+
+    /**
+     * Replaces the table's content with the staged versions of {@code point}, sets the
+     * revision, compacted revision and leader index to the point's, and empties the staging
+     * area; throws {@link StagingMismatchException} if a different snapshot or a different
+     * number of versions is staged.
+     */
+    void commitStaged(SnapshotPoint point, long versions);
 }

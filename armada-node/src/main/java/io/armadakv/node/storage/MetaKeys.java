@@ -13,6 +13,8 @@ final class MetaKeys {
     static final byte[] APPLIED = ascii("applied");
     static final byte[] LEADER_INDEX = ascii("leader-index");
     static final byte[] COMPACTED = ascii("compacted");
+    /** The snapshot point of the versions in the staging store. */
+    static final byte[] STAGED = ascii("staged");
     static final String USER_PREFIX = "user/";
 
     private MetaKeys() {

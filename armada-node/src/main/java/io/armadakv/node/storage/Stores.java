@@ -13,12 +13,19 @@ import jetbrains.exodus.env.Transaction;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** The Xodus environment of one table and its three stores (ARCHITECTURE.md section 4). */
-record Stores(String table, Environment env, Store kv, Store latest, Store meta) {
+/**
+ * The Xodus environment of one table: the three stores of ARCHITECTURE.md section 4, plus two
+ * local ones that snapshots leave out: {@code revisions} (per applied Raft entry, the revisions
+ * its commands were given, which the replication endpoint serves with the log) and
+ * {@code staging} (versions of a leader snapshot a follower is loading, invisible to reads).
+ */
+record Stores(String table, Environment env, Store kv, Store latest, Store meta, Store revisions, Store staging) {
 
     static final String KV = "kv";
     static final String LATEST = "latest";
     static final String META = "meta";
+    static final String REVISIONS = "revisions";
+    static final String STAGING = "staging";
 
     static Stores open(Path dir, StoreOptions options) {
         EnvironmentConfig config = new EnvironmentConfig()
@@ -39,7 +46,9 @@ record Stores(String table, Environment env, Store kv, Store latest, Store meta)
                     // prefixing (Patricia) trees share the long common prefixes of encoded keys
                     env.openStore(KV, StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING, txn),
                     env.openStore(LATEST, StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING, txn),
-                    env.openStore(META, StoreConfig.WITHOUT_DUPLICATES, txn)));
+                    env.openStore(META, StoreConfig.WITHOUT_DUPLICATES, txn),
+                    env.openStore(REVISIONS, StoreConfig.WITHOUT_DUPLICATES, txn),
+                    env.openStore(STAGING, StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING, txn)));
         } catch (RuntimeException e) {
             env.close();
             throw new StoreException("table " + options.name() + ": cannot open stores in " + dir + ": " + e.getMessage(), e);

@@ -19,15 +19,21 @@ final class TableEntryWriter implements EntryWriter {
 
     private final Stores stores;
     private final Transaction txn;
+    private final long index;
+    private long leaderIndex;
+    private boolean leaderIndexSet;
     private long revision;
     private long compactedRevision;
     private boolean inTxn;
     private boolean txnWrote;
     private boolean finished;
 
-    TableEntryWriter(Stores stores, Transaction txn, long revision, long compactedRevision) {
+    TableEntryWriter(Stores stores, Transaction txn, long index, long revision, long compactedRevision,
+                     long leaderIndex) {
         this.stores = stores;
         this.txn = txn;
+        this.index = index;
+        this.leaderIndex = leaderIndex;
         this.revision = revision;
         this.compactedRevision = compactedRevision;
     }
@@ -39,6 +45,11 @@ final class TableEntryWriter implements EntryWriter {
     /** The revision reached, readable after {@link #finish()}. */
     long reachedRevision() {
         return revision;
+    }
+
+    /** The leader index to persist with the entry, or -1 if the entry did not move it. */
+    long leaderIndexToPersist() {
+        return leaderIndexSet ? leaderIndex : -1;
     }
 
     /** Ends the writer's life: a reference leaked out of the body must not write into a later entry. */
@@ -224,6 +235,108 @@ final class TableEntryWriter implements EntryWriter {
         if (key.length > StoreOptions.MAX_KEY_BYTES) {
             throw new LimitExceededException("table " + stores.table() + ": key " + Bytes.abbreviate(key) + " is "
                     + key.length + " bytes, over the limit of " + StoreOptions.MAX_KEY_BYTES);
+        }
+    }
+
+    @Override
+    public long leaderIndex() {
+        checkOpen();
+        return leaderIndex;
+    }
+
+    @Override
+    public void setLeaderIndex(long leaderIndex) {
+        checkOpen();
+        this.leaderIndex = leaderIndex;
+        this.leaderIndexSet = true;
+    }
+
+    @Override
+    public void recordRevisions(long[] revisions) {
+        checkOpen();
+        stores.revisions().put(txn, new ArrayByteIterable(MetaKeys.longValue(index)),
+                new ArrayByteIterable(EntryRevisions.encode(revisions)));
+    }
+
+    @Override
+    public void stage(SnapshotPoint point, List<VersionRecord> versions) {
+        checkOpen();
+        ArrayByteIterable stagedKey = new ArrayByteIterable(MetaKeys.STAGED);
+        ByteIterable staged = stores.meta().get(txn, stagedKey);
+        if (staged == null || !SnapshotPoint.decode(Stores.copy(staged)).equals(point)) {
+            clear(stores.staging());
+            stores.meta().put(txn, stagedKey, new ArrayByteIterable(point.encode()));
+        }
+        for (VersionRecord v : versions) {
+            checkKey(v.key());
+            byte[] stored = v.isDeletion() ? StoredVersion.TOMBSTONE_BYTES
+                    : StoredVersion.encodePut(v.createRevision(), v.version(), v.value());
+            stores.staging().put(txn, new ArrayByteIterable(RevisionKey.encode(v.key(), v.modRevision())),
+                    new ArrayByteIterable(stored));
+        }
+    }
+
+    @Override
+    public void commitStaged(SnapshotPoint point, long versions) {
+        checkOpen();
+        if (inTxn) {
+            throw new IllegalStateException("table " + stores.table() + ": snapshot commit inside a transaction");
+        }
+        ArrayByteIterable stagedKey = new ArrayByteIterable(MetaKeys.STAGED);
+        ByteIterable staged = stores.meta().get(txn, stagedKey);
+        SnapshotPoint stagedPoint = staged == null ? null : SnapshotPoint.decode(Stores.copy(staged));
+        long stagedCount = stores.staging().count(txn);
+        if (versions > 0 && !point.equals(stagedPoint)) {
+            throw new StagingMismatchException("table " + stores.table() + ": snapshot at leader index "
+                    + point.leaderIndex() + " is not the one staged (" + stagedPoint + ")");
+        }
+        if (stagedCount != versions) {
+            throw new StagingMismatchException("table " + stores.table() + ": snapshot at leader index "
+                    + point.leaderIndex() + " has " + versions + " versions but " + stagedCount + " are staged");
+        }
+        clear(stores.kv());
+        clear(stores.latest());
+        try (Cursor cursor = stores.staging().openCursor(txn)) {
+            byte[] currentKey = null;
+            LatestVersion newest = null;
+            while (cursor.getNext()) {
+                byte[] encoded = Stores.copy(cursor.getKey());
+                byte[] raw = Stores.copy(cursor.getValue());
+                stores.kv().put(txn, new ArrayByteIterable(encoded), new ArrayByteIterable(raw));
+                byte[] userKey = RevisionKey.userKey(encoded, encoded.length);
+                if (currentKey != null && !java.util.Arrays.equals(currentKey, userKey)) {
+                    putLatest(currentKey, newest);
+                }
+                currentKey = userKey;
+                // versions of a key come in revision order: the last one decides whether it is live
+                newest = StoredVersion.isTombstone(raw) ? null : new LatestVersion(
+                        RevisionKey.revision(encoded, encoded.length), StoredVersion.createRevision(raw),
+                        StoredVersion.version(raw));
+            }
+            if (currentKey != null) {
+                putLatest(currentKey, newest);
+            }
+        }
+        clear(stores.staging());
+        stores.meta().delete(txn, stagedKey);
+        revision = point.revision();
+        compactedRevision = point.compactedRevision();
+        stores.meta().put(txn, new ArrayByteIterable(MetaKeys.COMPACTED),
+                new ArrayByteIterable(MetaKeys.longValue(compactedRevision)));
+        setLeaderIndex(point.leaderIndex());
+    }
+
+    private void putLatest(byte[] key, LatestVersion newest) {
+        if (newest != null) {
+            stores.latest().put(txn, new ArrayByteIterable(key), new ArrayByteIterable(newest.encode()));
+        }
+    }
+
+    private void clear(jetbrains.exodus.env.Store store) {
+        try (Cursor cursor = store.openCursor(txn)) {
+            while (cursor.getNext()) {
+                cursor.deleteCurrent();
+            }
         }
     }
 }

@@ -137,10 +137,14 @@ public final class TableStore implements AutoCloseable {
                         + " is at or below the applied index " + appliedIndex);
             }
             Transaction txn = stores.env().beginExclusiveTransaction();
-            TableEntryWriter writer = new TableEntryWriter(stores, txn, revision, compactedRevision);
+            TableEntryWriter writer = new TableEntryWriter(stores, txn, index, revision, compactedRevision,
+                    this.leaderIndex);
             try {
                 T result = body.apply(writer);
                 writer.finish();
+                if (leaderIndex < 0) {
+                    leaderIndex = writer.leaderIndexToPersist();
+                }
                 long newRevision = writer.reachedRevision();
                 if (newRevision != revision) {
                     stores.meta().put(txn, new ArrayByteIterable(MetaKeys.REVISION),
@@ -169,6 +173,84 @@ public final class TableStore implements AutoCloseable {
             }
         } finally {
             applyLock.unlock();
+        }
+    }
+
+    /** The revisions recorded for the commands of entry {@code index}, or null if none were. */
+    public long[] entryRevisions(long index) {
+        return read(txn -> {
+            ByteIterable v = stores.revisions().get(txn, new ArrayByteIterable(MetaKeys.longValue(index)));
+            return v == null ? null : EntryRevisions.decode(Stores.copy(v));
+        });
+    }
+
+    /** Drops recorded revisions of entries below {@code index}: the Raft log no longer has them. */
+    public void forgetRevisionsBelow(long index) {
+        applyLock.lock();
+        try {
+            checkOpen();
+            Transaction txn = stores.env().beginExclusiveTransaction();
+            try {
+                try (jetbrains.exodus.env.Cursor cursor = stores.revisions().openCursor(txn)) {
+                    while (cursor.getNext() && RevisionKey.readLong(cursor.getKey().getBytesUnsafe(), 0) < index) {
+                        cursor.deleteCurrent();
+                    }
+                }
+                txn.commit();
+            } finally {
+                if (!txn.isFinished()) {
+                    txn.abort();
+                }
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    /** Receives the versions of a snapshot export batch by batch. */
+    public interface VersionSink {
+        void accept(SnapshotPoint point, List<VersionRecord> batch) throws IOException;
+    }
+
+    /**
+     * Streams every stored version (history and deletions included) of one consistent view in
+     * key and revision order, in batches of about {@code batchBytes}; returns the view's point
+     * and, through {@code count}, how many versions it sent.
+     */
+    public SnapshotPoint exportVersions(int batchBytes, VersionSink sink, java.util.concurrent.atomic.AtomicLong count)
+            throws IOException {
+        checkOpen();
+        Transaction txn = stores.env().beginReadonlyTransaction();
+        try {
+            SnapshotPoint point = new SnapshotPoint(stores.applied(txn)[0], stores.metaLong(txn, MetaKeys.REVISION),
+                    stores.metaLong(txn, MetaKeys.COMPACTED));
+            List<VersionRecord> batch = new ArrayList<>();
+            int bytes = 0;
+            try (jetbrains.exodus.env.Cursor cursor = stores.kv().openCursor(txn)) {
+                while (cursor.getNext()) {
+                    byte[] encoded = Stores.copy(cursor.getKey());
+                    ByteIterable v = cursor.getValue();
+                    StoredVersion sv = StoredVersion.decode(v.getBytesUnsafe(), v.getLength());
+                    VersionRecord r = new VersionRecord(RevisionKey.userKey(encoded, encoded.length),
+                            RevisionKey.revision(encoded, encoded.length), sv.createRevision(), sv.version(), sv.value());
+                    batch.add(r);
+                    count.incrementAndGet();
+                    bytes += r.approximateSize();
+                    if (bytes >= batchBytes) {
+                        sink.accept(point, batch);
+                        batch = new ArrayList<>();
+                        bytes = 0;
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                sink.accept(point, batch);
+            }
+            return point;
+        } catch (ExodusException e) {
+            throw new StoreException("table " + name() + ": snapshot export failed: " + e.getMessage(), e);
+        } finally {
+            txn.abort();
         }
     }
 

@@ -10,6 +10,7 @@ import io.armadakv.node.storage.RangeResult;
 import io.armadakv.node.storage.StoreOptions;
 import io.armadakv.proto.internal.CatalogCommand;
 import io.armadakv.proto.internal.CatalogResult;
+import io.armadakv.proto.internal.Lease;
 import io.armadakv.proto.internal.MemberInfo;
 import io.armadakv.node.storage.Bytes;
 import io.armadakv.proto.internal.TableDescriptor;
@@ -32,6 +33,7 @@ final class CatalogStateMachine extends StoreStateMachine {
     static final long FIRST_TABLE_ID = 10001;
     private static final String TABLE_PREFIX = "table/";
     private static final String MEMBER_PREFIX = "member/";
+    private static final String LEASE_PREFIX = "lease/";
     private static final String NEXT_ID = "next-table-id";
 
     private final Runnable onChange;
@@ -57,6 +59,7 @@ final class CatalogStateMachine extends StoreStateMachine {
                 w.put(memberKey(m.getNodeId()), m.toByteArray(), false);
                 yield CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK).build();
             }
+            case LEASE -> lease(w, command.getLease());
             case OP_NOT_SET -> throw new InvalidCommandException("catalog", "empty catalog command");
         };
         return UnsafeByteOperations.unsafeWrap(result.toByteArray());
@@ -81,10 +84,45 @@ final class CatalogStateMachine extends StoreStateMachine {
                 .setId(id)
                 .setConfig(command.getCreateTable().getConfig())
                 .setCreatedIndex(index)
+                .setLeaderId(command.getCreateTable().getLeaderId())
                 .build();
         w.put(key(name), table.toByteArray(), false);
         w.putMeta(NEXT_ID, ByteBuffer.allocate(8).putLong(id + 1).array());
         return CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK).setTable(table).build();
+    }
+
+    /**
+     * Grants the lease when the table has no holder, the holder asks again, or the claim ran out
+     * by the proposer's clock; the clock travels in the command, so every node decides alike.
+     */
+    private static CatalogResult lease(EntryWriter w, Lease request) {
+        byte[] key = (LEASE_PREFIX + request.getTable()).getBytes(StandardCharsets.UTF_8);
+        RangeResult existing = w.range(RangeQuery.of(KeyRange.single(key)));
+        Lease current = null;
+        if (!existing.kvs().isEmpty()) {
+            try {
+                current = Lease.parseFrom(existing.kvs().getFirst().value());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("catalog lease of table " + request.getTable() + " is unreadable", e);
+            }
+        }
+        boolean free = current == null || current.getHolder().equals(request.getHolder())
+                || current.getNowMs() + current.getTtlMs() <= request.getNowMs();
+        Lease after = current;
+        if (request.getRelease()) {
+            if (current != null && current.getHolder().equals(request.getHolder())) {
+                w.deleteRange(KeyRange.single(key), false);
+                after = null;
+            }
+        } else if (free) {
+            after = request;
+            w.put(key, request.toByteArray(), false);
+        }
+        CatalogResult.Builder result = CatalogResult.newBuilder().setOutcome(CatalogResult.Outcome.OK);
+        if (after != null) {
+            result.setLease(after);
+        }
+        return result.build();
     }
 
     private static CatalogResult delete(EntryWriter w, String name) {

@@ -134,7 +134,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(Message.valueOf(result));
         } catch (InvalidCommandException e) {
             // every node refuses the same command: consume its index so the log can move on
-            s.apply(index, term, -1, w -> null);
+            s.apply(index, term, -1, w -> {
+                onRefused(w);
+                return null;
+            });
             updateLastAppliedTermIndex(term, index);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
@@ -147,6 +150,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
 
     /** Applies one entry's payload inside the store transaction and returns the reply payload. */
     abstract ByteString applyEntry(EntryWriter writer, long index, ByteString data);
+
+    /** Called inside the empty entry that consumes the index of a command every node refused. */
+    void onRefused(EntryWriter writer) {
+    }
 
     /** Called on the apply thread after an entry committed. */
     void afterApply() {
@@ -198,6 +205,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
                 info = TableStore.importSnapshot(incoming, in, options);
             }
             swapIn(incoming);
+            afterApply();
             TermIndex installed = TermIndex.valueOf(info.appliedTerm(), info.appliedIndex());
             setLastAppliedTermIndex(installed);
             LOG.info("table " + options.name() + ": installed a snapshot from node " + leader + " at index "

@@ -8,6 +8,7 @@ import io.armadakv.node.storage.RangeResult;
 import io.armadakv.node.storage.TableStore;
 import io.armadakv.node.storage.TxnRequest;
 import io.armadakv.node.storage.TxnResult;
+import io.armadakv.proto.internal.ApplyResponse;
 import mvcc.v1.Mvcc.Command;
 import mvcc.v1.Mvcc.CommandResult;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -28,10 +29,15 @@ public final class Table {
     private final RaftNode raft;
     private final TableStateMachine stateMachine;
     private final ProposalBatcher batcher;
+    private final RevisionWaiters waiters;
+    private final long leaderId;
+    private volatile long leaderLastIndex;
 
-    Table(String name, long id, RaftNode raft, TableStateMachine stateMachine, int maxEntryBytes, int maxInFlight,
-          java.util.concurrent.Executor replies) {
+    Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
+          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
         this.name = name;
+        this.leaderId = leaderId;
+        this.waiters = waiters;
         this.id = id;
         this.groupId = GroupIds.forTable(id);
         this.raft = raft;
@@ -50,6 +56,64 @@ public final class Table {
 
     public RaftGroupId groupId() {
         return groupId;
+    }
+
+    /** On a follower cluster: the leader cluster's shard id of the table this one copies. */
+    public long leaderId() {
+        return leaderId;
+    }
+
+    /** On a follower cluster: the leader cluster's newest index as the replicator last reported it. */
+    public long leaderLastIndex() {
+        return leaderLastIndex;
+    }
+
+    /**
+     * On a follower cluster: proposes what a replicator pulled from the leader (a SEQUENCE of
+     * log commands or a snapshot LOAD / LOAD_COMMIT); completes once the group has applied it.
+     */
+    public CompletableFuture<ApplyResponse> replicate(Command entry, long leaderLastIndex) {
+        if (leaderLastIndex > this.leaderLastIndex) {
+            this.leaderLastIndex = leaderLastIndex;
+        }
+        return raft.propose(groupId, org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations
+                .unsafeWrap(entry.toByteArray())).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw RaftErrors.map(name, reply.getException());
+            }
+            try {
+                return ApplyResponse.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException("table " + name + ": bad apply reply", e);
+            }
+        });
+    }
+
+    /** The first index still in this node's Raft log of the table, or -1 when the group is not running here. */
+    public long logStartIndex() {
+        return raft.division(groupId).map(d -> d.getRaftLog().getStartIndex()).orElse(-1L);
+    }
+
+    /**
+     * The entry at {@code index} of this node's Raft log of the table, or null when the log no
+     * longer (or does not yet) hold it.
+     */
+    public org.apache.ratis.proto.RaftProtos.LogEntryProto logEntry(long index) {
+        RaftServer.Division division = raft.division(groupId).orElse(null);
+        if (division == null) {
+            return null;
+        }
+        try {
+            return division.getRaftLog().get(index);
+        } catch (org.apache.ratis.server.raftlog.RaftLogIOException e) {
+            throw new TableUnavailableException("table " + name + ": cannot read Raft log entry " + index + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Completes when this node's copy has reached {@code revision}. */
+    public CompletableFuture<Void> awaitRevision(long revision) {
+        return waiters.await(revision);
     }
 
     /** Proposes a client write; completes with its result once it is applied. */

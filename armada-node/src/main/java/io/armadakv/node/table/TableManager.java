@@ -51,6 +51,7 @@ public final class TableManager implements AutoCloseable {
     private final NodeConfig config;
     private final CatalogStateMachine catalog;
     private final Map<RaftGroupId, TableStateMachine> stateMachines = new ConcurrentHashMap<>();
+    private final Map<RaftGroupId, RevisionWaiters> waiters = new ConcurrentHashMap<>();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "armada-table-reconciler");
@@ -85,8 +86,12 @@ public final class TableManager implements AutoCloseable {
         }
         reconcile();
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 2, 2, TimeUnit.SECONDS);
-        reconciler.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
-                config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
+        if (!config.follower()) {
+            // a follower compacts when the leader's GC commands reach it, at the same revisions
+            reconciler.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
+                    config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
+            reconciler.scheduleWithFixedDelay(this::forgetPurgedRevisions, 30, 30, TimeUnit.SECONDS);
+        }
     }
 
     public RaftNode raft() {
@@ -105,9 +110,22 @@ public final class TableManager implements AutoCloseable {
         if (tableId.isEmpty()) {
             throw new IllegalArgumentException("Raft group " + groupId + " is not an Armada group");
         }
-        return stateMachines.computeIfAbsent(groupId, gid -> new TableStateMachine(tableId.getAsLong(),
-                tableDir(tableId.getAsLong()), new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites()),
-                this::fetchSnapshot));
+        return stateMachines.computeIfAbsent(groupId, gid -> {
+            RevisionWaiters w = waitersFor(gid);
+            return new TableStateMachine(tableId.getAsLong(), tableDir(tableId.getAsLong()),
+                    new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites()), this::fetchSnapshot,
+                    config.follower(), w::advanced);
+        });
+    }
+
+    private RevisionWaiters waitersFor(RaftGroupId gid) {
+        return waiters.computeIfAbsent(gid, g -> new RevisionWaiters(() -> {
+            TableStateMachine sm = stateMachines.get(g);
+            if (sm == null) {
+                throw new IllegalStateException("group " + g + " has no state machine");
+            }
+            return sm.store().revision();
+        }));
     }
 
     private void fetchSnapshot(org.apache.ratis.protocol.RaftPeerId leader, RaftGroupId group, Path target)
@@ -199,8 +217,14 @@ public final class TableManager implements AutoCloseable {
 
     /** Creates a table; completes once this node hosts it and its group has a leader. */
     public CompletableFuture<TableDescriptor> create(String name, Struct tableConfig) {
+        return create(name, tableConfig, 0);
+    }
+
+    /** @param leaderId on a follower cluster, the leader cluster's shard id of the table copied */
+    public CompletableFuture<TableDescriptor> create(String name, Struct tableConfig, long leaderId) {
         CatalogCommand command = CatalogCommand.newBuilder()
-                .setCreateTable(CreateTable.newBuilder().setName(name).setConfig(tableConfig)).build();
+                .setCreateTable(CreateTable.newBuilder().setName(name).setConfig(tableConfig).setLeaderId(leaderId))
+                .build();
         return proposeCatalog(command).thenCompose(result -> switch (result.getOutcome()) {
             case OK -> awaitHosted(result.getTable(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30))
                     .thenApply(t -> result.getTable());
@@ -221,6 +245,19 @@ public final class TableManager implements AutoCloseable {
             default -> CompletableFuture.failedFuture(new IllegalStateException("table " + name
                     + ": unexpected catalog outcome " + result.getOutcome()));
         });
+    }
+
+    /**
+     * Claims {@code table} for a replicator for {@code ttlMs}; completes with the lease as it
+     * stands afterwards (held by someone else when not granted, absent when free).
+     */
+    public CompletableFuture<Optional<io.armadakv.proto.internal.Lease>> lease(String table, String holder, long ttlMs,
+                                                                              boolean release) {
+        io.armadakv.proto.internal.Lease request = io.armadakv.proto.internal.Lease.newBuilder()
+                .setTable(table).setHolder(holder).setNowMs(System.currentTimeMillis()).setTtlMs(ttlMs)
+                .setRelease(release).build();
+        return proposeCatalog(CatalogCommand.newBuilder().setLease(request).build())
+                .thenApply(r -> r.hasLease() ? Optional.of(r.getLease()) : Optional.empty());
     }
 
     private CompletableFuture<CatalogResult> proposeCatalog(CatalogCommand command) {
@@ -260,6 +297,20 @@ public final class TableManager implements AutoCloseable {
             scheduleReconcile();
         }
         reconciler.schedule(() -> pollHosted(d, deadlineNanos, done), 10, TimeUnit.MILLISECONDS);
+    }
+
+    /** The revisions of entries the Raft log no longer holds are never served again. */
+    private void forgetPurgedRevisions() {
+        for (Table t : tables.values()) {
+            try {
+                long start = t.logStartIndex();
+                if (start > 0) {
+                    t.store().forgetRevisionsBelow(start);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "table " + t.name() + ": dropping old entry revisions failed", e);
+            }
+        }
     }
 
     private void compactDueTables() {
@@ -325,8 +376,8 @@ public final class TableManager implements AutoCloseable {
             RaftGroupId gid = GroupIds.forTable(d.getId());
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
-            tables.put(d.getName(), new Table(d.getName(), d.getId(), raft, sm, config.maxBatchBytes(), config.maxInFlightProposals(),
-                    replies));
+            tables.put(d.getName(), new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
+                    config.maxBatchBytes(), config.maxInFlightProposals(), replies));
             if (existing == null) {
                 LOG.info("table " + d.getName() + " (id " + d.getId() + ") is hosted on this node");
             }
@@ -344,6 +395,7 @@ public final class TableManager implements AutoCloseable {
         for (Map.Entry<RaftGroupId, Long> e : stale.entrySet()) {
             raft.removeGroup(e.getKey());
             stateMachines.remove(e.getKey());
+            waiters.remove(e.getKey());
             deleteRecursively(tableDir(e.getValue()));
             LOG.info("table with id " + e.getValue() + " was deleted; its group and data are removed from this node");
         }

@@ -18,11 +18,17 @@ final class TableStateMachine extends StoreStateMachine {
 
     private final long tableId;
     private final CommandApplier applier;
+    /** Set on a follower cluster: entries come from a replicator, never from clients. */
+    private final ReplicaApplier replica;
+    private final Runnable onApplied;
 
-    TableStateMachine(long tableId, Path dir, StoreOptions options, SnapshotFetcher fetcher) {
+    TableStateMachine(long tableId, Path dir, StoreOptions options, SnapshotFetcher fetcher, boolean follower,
+                      Runnable onApplied) {
         super(dir, options, fetcher);
         this.tableId = tableId;
         this.applier = new CommandApplier(options.name(), () -> store().compactedRevision());
+        this.replica = follower ? new ReplicaApplier(options.name(), applier) : null;
+        this.onApplied = onApplied;
     }
 
     long tableId() {
@@ -37,8 +43,29 @@ final class TableStateMachine extends StoreStateMachine {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new InvalidCommandException(Long.toString(tableId), "undecodable command: " + e.getMessage());
         }
+        if (replica != null) {
+            return UnsafeByteOperations.unsafeWrap(replica.apply(writer, command).toByteArray());
+        }
         List<CommandResult> results = applier.apply(writer, command);
+        long[] revisions = new long[results.size()];
+        for (int i = 0; i < revisions.length; i++) {
+            revisions[i] = results.get(i).getRevision();
+        }
+        writer.recordRevisions(revisions);
         return encode(results);
+    }
+
+    /** A refused entry is served to replicators as a DUMMY: no revisions recorded means none given. */
+    @Override
+    void onRefused(EntryWriter writer) {
+        if (replica == null) {
+            writer.recordRevisions(new long[0]);
+        }
+    }
+
+    @Override
+    void afterApply() {
+        onApplied.run();
     }
 
     static ByteString encode(List<CommandResult> results) {

@@ -29,15 +29,19 @@ public final class ArmadaProcess implements AutoCloseable {
     private final int apiPort;
     private final int restPort;
     private final int raftPort;
+    private final int replicationPort;
+    private final String role;
     private final Path log;
     private Process process;
     private ManagedChannel channel;
 
     private ArmadaProcess(Path dataDir, List<String> extraFlags) {
-        this(dataDir, extraFlags, freePort(), freePort(), freePort());
+        this("leader", dataDir, extraFlags, freePort(), freePort(), freePort());
     }
 
-    private ArmadaProcess(Path dataDir, List<String> extraFlags, int apiPort, int restPort, int raftPort) {
+    private ArmadaProcess(String role, Path dataDir, List<String> extraFlags, int apiPort, int restPort, int raftPort) {
+        this.role = role;
+        this.replicationPort = freeUdpPort();
         this.dataDir = dataDir;
         this.extraFlags = extraFlags;
         this.apiPort = apiPort;
@@ -51,6 +55,19 @@ public final class ArmadaProcess implements AutoCloseable {
      * waited for, since a node needs a majority before its tables come up.
      */
     public static List<ArmadaProcess> cluster(Path dir, int size, String... extraFlags) {
+        return cluster("leader", dir, size, extraFlags);
+    }
+
+    /** A follower cluster whose client writes go to {@code leaders}' API. */
+    public static List<ArmadaProcess> followerCluster(Path dir, int size, List<ArmadaProcess> leaders,
+                                                      String... extraFlags) {
+        List<String> flags = new ArrayList<>(List.of(extraFlags));
+        flags.add("--replication.leader-api-address=" + String.join(",",
+                leaders.stream().map(ArmadaProcess::apiUrl).toList()));
+        return cluster("follower", dir, size, flags.toArray(String[]::new));
+    }
+
+    private static List<ArmadaProcess> cluster(String role, Path dir, int size, String... extraFlags) {
         List<Integer> raftPorts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             raftPorts.add(freePort());
@@ -64,7 +81,7 @@ public final class ArmadaProcess implements AutoCloseable {
             List<String> flags = new ArrayList<>(List.of("--raft.node-id=" + (i + 1),
                     "--raft.initial-members=" + members, "--raft.election-timeout=500"));
             flags.addAll(List.of(extraFlags));
-            nodes.add(new ArmadaProcess(dir.resolve("n" + (i + 1)), flags, freePort(), freePort(), raftPorts.get(i)));
+            nodes.add(new ArmadaProcess(role, dir.resolve("n" + (i + 1)), flags, freePort(), freePort(), raftPorts.get(i)));
         }
         nodes.forEach(ArmadaProcess::spawn);
         nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(90)));
@@ -95,12 +112,15 @@ public final class ArmadaProcess implements AutoCloseable {
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(root().resolve("armada").toString());
-        cmd.add("leader");
+        cmd.add(role);
         cmd.add("--api.address=http://127.0.0.1:" + apiPort);
         cmd.add("--rest.address=http://127.0.0.1:" + restPort);
         cmd.add("--raft.address=127.0.0.1:" + raftPort);
         cmd.add("--raft.node-host-dir=" + dataDir.resolve("raft"));
         cmd.add("--raft.state-machine-dir=" + dataDir.resolve("tables"));
+        if (role.equals("leader")) {
+            cmd.add("--replication.address=127.0.0.1:" + replicationPort);
+        }
         cmd.addAll(extraFlags);
         return cmd;
     }
@@ -186,6 +206,15 @@ public final class ArmadaProcess implements AutoCloseable {
         return apiPort;
     }
 
+    public String apiUrl() {
+        return "http://127.0.0.1:" + apiPort;
+    }
+
+    /** The UDP port of the replication endpoint (leader role). */
+    public int replicationPort() {
+        return replicationPort;
+    }
+
     public int raftPort() {
         return raftPort;
     }
@@ -217,7 +246,15 @@ public final class ArmadaProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    static int freeUdpPort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

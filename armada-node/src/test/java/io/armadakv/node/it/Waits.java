@@ -20,7 +20,7 @@ public final class Waits {
     }
 
     /** A short back-off between two checks of a condition. */
-    static void pause() {
+    public static void pause() {
         try {
             Thread.sleep(20);
         } catch (InterruptedException e) {

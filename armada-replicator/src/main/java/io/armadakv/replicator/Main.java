@@ -1,0 +1,69 @@
+package io.armadakv.replicator;
+
+import io.armadakv.node.config.CommandLineConfigSource;
+import io.armadakv.node.config.ConfigException;
+import io.armadakv.node.config.MapConfigSource;
+import io.armadakv.replicator.quic.LeaderConnection;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/** {@code armada replicator [--key=value ...]}: one replicator of a follower location. */
+public final class Main {
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        configureLogging();
+        ReplicatorConfig config;
+        try {
+            config = ReplicatorConfig.from(buildConfig(List.of(args)));
+        } catch (ConfigException e) {
+            System.err.println("armada replicator: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (config.insecureSkipVerify()) {
+            LOG.warning("replication.insecure-skip-verify=true: the leader's certificate is not verified "
+                    + "(development only)");
+        }
+        LeaderConnection leader = LeaderConnections.open(config);
+        Replicator replicator = new Replicator(config, leader);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("replicator " + config.id() + " stopping");
+            replicator.close();
+            stopped.countDown();
+        }, "armada-replicator-shutdown"));
+        replicator.start();
+        LOG.info("replicator " + config.id() + " replicating from " + config.leaderAddresses().stream()
+                .map(e -> e.hostPort()).toList() + " into " + config.followerAddresses().stream()
+                .map(e -> e.url()).toList());
+        stopped.await();
+    }
+
+    static Config buildConfig(List<String> flags) {
+        MapConfigSource cli = CommandLineConfigSource.parse(flags, ReplicatorConfig.ALL);
+        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+        return resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
+    }
+
+    private static void configureLogging() {
+        try (InputStream in = Main.class.getResourceAsStream("/replicator-logging.properties")) {
+            if (in != null && System.getProperty("java.util.logging.config.file") == null) {
+                LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (IOException e) {
+            System.err.println("armada replicator: cannot read its logging configuration: " + e.getMessage());
+        }
+    }
+}

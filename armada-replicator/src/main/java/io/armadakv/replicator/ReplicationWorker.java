@@ -1,0 +1,215 @@
+package io.armadakv.replicator;
+
+import com.google.protobuf.ByteString;
+import io.armadakv.proto.internal.ApplyRequest;
+import io.armadakv.proto.internal.ApplyResponse;
+import io.armadakv.proto.internal.LeaseResponse;
+import io.armadakv.replicator.quic.FrameStream;
+import io.armadakv.replicator.quic.LeaderConnection;
+import mvcc.v1.Mvcc.Command;
+import replication.v1.Replication.ReplicateCommand;
+import replication.v1.Replication.ReplicateError;
+import replication.v1.Replication.ReplicateRequest;
+import replication.v1.Replication.ReplicateResponse;
+import replication.v1.Replication.ReplicationFrame;
+import replication.v1.Replication.ReplicationRequest;
+import replication.v1.Replication.SnapshotRequest;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps one follower table equal to the leader's: while it holds the table's lease it asks the
+ * leader for the log after the table's stored leader index and applies what comes, or loads a
+ * snapshot when the leader no longer has that part of its log. Its only state is that index,
+ * read back from the follower cluster, so a restart or a takeover resumes exactly where the
+ * table is.
+ */
+final class ReplicationWorker implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ReplicationWorker.class.getName());
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final String table;
+    private final LeaderConnection leader;
+    private final FollowerCluster follower;
+    private final ReplicatorConfig config;
+    private volatile boolean stopped;
+    private long cursor = -1;
+    private long leaseRenewedAt;
+    private boolean leased;
+    private long backoffMs;
+
+    ReplicationWorker(String table, LeaderConnection leader, FollowerCluster follower, ReplicatorConfig config) {
+        this.table = table;
+        this.leader = leader;
+        this.follower = follower;
+        this.config = config;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                if (!holdLease()) {
+                    pause(config.pollIntervalMs() * 5);
+                    continue;
+                }
+                boolean more = pull();
+                backoffMs = 0;
+                if (!more) {
+                    pause(config.pollIntervalMs());
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (IOException | RuntimeException e) {
+                cursor = -1; // read it back from the follower: the failed call may or may not have applied
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? 100 : backoffMs * 2);
+                LOG.log(backoffMs >= MAX_BACKOFF_MS ? Level.WARNING : Level.FINE,
+                        "table " + table + ": replication failed, retrying in " + backoffMs + " ms: " + e.getMessage());
+                try {
+                    pause(backoffMs);
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+        if (leased) {
+            try {
+                follower.lease(table, config.id(), config.leaseTtlMs(), true);
+            } catch (RuntimeException e) {
+                LOG.fine("table " + table + ": releasing the lease failed; it expires on its own: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Claims or renews the table's lease; renewal happens well before it could run out. */
+    private boolean holdLease() {
+        long now = System.currentTimeMillis();
+        if (leased && now - leaseRenewedAt < config.leaseTtlMs() / 3) {
+            return true;
+        }
+        LeaseResponse r = follower.lease(table, config.id(), config.leaseTtlMs(), false);
+        if (r.getGranted()) {
+            if (!leased) {
+                LOG.info("table " + table + ": replicating (lease held by " + config.id() + ")");
+                cursor = -1;
+            }
+            leased = true;
+            leaseRenewedAt = now;
+            return true;
+        }
+        if (leased) {
+            LOG.info("table " + table + ": lease taken over by " + r.getHolder());
+        }
+        leased = false;
+        return false;
+    }
+
+    /** One request for the log after the cursor; true when the leader has more right away. */
+    private boolean pull() throws IOException, InterruptedException {
+        if (cursor < 0) {
+            cursor = follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"))
+                    .getLeaderIndex();
+        }
+        ReplicationRequest request = ReplicationRequest.newBuilder().setReplicate(ReplicateRequest.newBuilder()
+                .setTable(ByteString.copyFromUtf8(table)).setLeaderIndex(cursor + 1)).build();
+        long start = cursor;
+        long leaderLast = cursor;
+        try (FrameStream frames = leader.call(request)) {
+            ReplicationFrame frame;
+            while (!stopped && (frame = frames.next()) != null) {
+                if (frame.hasError()) {
+                    throw new IOException("leader refused " + table + ": " + frame.getError().getCode() + " "
+                            + frame.getError().getMessage());
+                }
+                ReplicateResponse r = frame.getReplicate();
+                if (r.hasErrorResponse()) {
+                    if (r.getErrorResponse().getError() == ReplicateError.USE_SNAPSHOT) {
+                        loadSnapshot();
+                        return true;
+                    }
+                    throw new IOException("leader is behind this table (leader index " + cursor
+                            + "); a leader restored from a backup needs the follower table reset");
+                }
+                leaderLast = Math.max(leaderLast, r.getLeaderIndex());
+                if (r.hasCommandsResponse()) {
+                    apply(commandsOf(r), leaderLast);
+                } else {
+                    report(leaderLast);
+                }
+            }
+        }
+        return cursor > start;
+    }
+
+    private static List<Command> commandsOf(ReplicateResponse r) {
+        List<Command> out = new ArrayList<>(r.getCommandsResponse().getCommandsCount());
+        for (ReplicateCommand c : r.getCommandsResponse().getCommandsList()) {
+            out.add(c.getCommand().toBuilder().setLeaderIndex(c.getLeaderIndex()).build());
+        }
+        return out;
+    }
+
+    private void apply(List<Command> commands, long leaderLast) {
+        ApplyResponse applied = follower.apply(ApplyRequest.newBuilder().setTable(table).addAllCommands(commands)
+                .setLeaderLastIndex(leaderLast).build());
+        cursor = applied.getLeaderIndex();
+    }
+
+    private long reportedLast = -1;
+
+    /** Tells the follower how far the leader is, so its lag shows while nothing needs applying. */
+    private void report(long leaderLast) {
+        if (leaderLast != reportedLast) {
+            apply(List.of(), leaderLast);
+            reportedLast = leaderLast;
+        }
+    }
+
+    /**
+     * Streams the leader's snapshot into the follower table's staging area and commits it: the
+     * table changes at once, at the commit, and the log resumes after the snapshot's index.
+     */
+    private void loadSnapshot() throws IOException {
+        LOG.info("table " + table + ": the leader no longer has the log after index " + cursor + "; loading a snapshot");
+        ReplicationRequest request = ReplicationRequest.newBuilder().setSnapshot(SnapshotRequest.newBuilder()
+                .setTable(ByteString.copyFromUtf8(table))).build();
+        long versions = 0;
+        try (FrameStream frames = leader.call(request)) {
+            ReplicationFrame frame;
+            while (!stopped && (frame = frames.next()) != null) {
+                if (frame.hasError()) {
+                    throw new IOException("leader refused a snapshot of " + table + ": " + frame.getError().getCode()
+                            + " " + frame.getError().getMessage());
+                }
+                List<Command> commands = new ArrayList<>();
+                for (ReplicateCommand c : frame.getReplicate().getCommandsResponse().getCommandsList()) {
+                    commands.add(c.getCommand());
+                    versions += c.getCommand().getBatchCount();
+                }
+                ApplyResponse applied = follower.apply(ApplyRequest.newBuilder().setTable(table)
+                        .addAllCommands(commands).setLeaderLastIndex(frame.getReplicate().getLeaderIndex()).build());
+                cursor = applied.getLeaderIndex();
+            }
+        }
+        if (stopped) {
+            throw new IOException("stopped while loading a snapshot of " + table);
+        }
+        LOG.info("table " + table + ": loaded a snapshot of " + versions + " versions at leader index " + cursor);
+    }
+
+    private void pause(long ms) throws InterruptedException {
+        if (ms > 0 && !stopped) {
+            Thread.sleep(ms);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.armadakv.replicator.quic;
+
+import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.replication.KwikLogger;
+import io.armadakv.node.replication.QuicServer;
+import replication.v1.Replication.ReplicationRequest;
+import tech.kwik.core.QuicClientConnection;
+import tech.kwik.core.QuicStream;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * One QUIC connection to the leader cluster's replication endpoint, shared by every caller. Each
+ * {@link #call} is one bidirectional stream: the request, then the leader's frames.
+ * <p>
+ * Connects on first use to the first leader address that answers, trying the others in turn.
+ * A connection that broke (closed by the leader, or silent for longer than {@link #IDLE_TIMEOUT})
+ * fails the calls on it, and the next call connects again, starting with the next address.
+ * Keep-alive pings hold a quiet connection open.
+ */
+public final class LeaderConnection implements AutoCloseable {
+
+    public static final String ALPN = QuicServer.ALPN;
+    /** A leader that sends nothing, not even an acknowledgement of a ping, for this long is gone. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
+
+    private static final Logger LOG = Logger.getLogger(LeaderConnection.class.getName());
+    // per-stream receive window: bounds throughput to about window / round trip per answer
+    private static final long STREAM_RECEIVE_BUFFER = 4L * 1024 * 1024;
+    private static final int KEEP_ALIVE_FOREVER = Integer.MAX_VALUE;
+
+    private final List<Endpoint> leaders;
+    private final ClientTls tls;
+    private final Duration connectTimeout;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Link link; // guarded by lock
+    private int nextLeader; // guarded by lock
+    private boolean closed; // guarded by lock
+
+    /**
+     * @param leaders        {@code host:port} of leader-cluster nodes; a host name must match the
+     *                       certificate's DNS names (kwik does not check IP addresses in certificates)
+     * @param connectTimeout how long one address may take to complete the handshake, and how long a
+     *                       call waits for a free stream
+     */
+    public LeaderConnection(List<String> leaders, ClientTls tls, Duration connectTimeout) {
+        if (leaders.isEmpty()) {
+            throw new IllegalArgumentException("no leader address");
+        }
+        this.leaders = leaders.stream().map(a -> Endpoint.parseHostPort("leader address", a)).toList();
+        this.tls = Objects.requireNonNull(tls, "tls");
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (tls.skipVerify()) {
+            LOG.warning("the leader's QUIC certificate is not verified (insecure-skip-verify): the link is open to a man in the middle");
+        }
+    }
+
+    /**
+     * Sends {@code request} on a new stream and returns the answer's frames; the caller closes them.
+     *
+     * @throws IOException if no leader could be reached or the request could not be sent
+     */
+    public FrameStream call(ReplicationRequest request) throws IOException {
+        Link current = link(null);
+        QuicStream stream;
+        try {
+            stream = current.open();
+        } catch (IOException e) {
+            if (current.connection.isConnected()) {
+                throw e;
+            }
+            // The connection died since it was checked. Nothing was sent, so one retry is safe.
+            current = link(current);
+            stream = current.open();
+        }
+        Link used = current;
+        try {
+            OutputStream out = stream.getOutputStream();
+            request.writeDelimitedTo(out);
+            out.close();
+        } catch (IOException e) {
+            stream.abortReading(FrameStream.ABANDONED);
+            used.streams.release();
+            throw new IOException("sending a request to leader " + used.leader + " failed: " + e.getMessage(), e);
+        }
+        return new FrameStream(stream, used.leader, used.streams::release);
+    }
+
+    /** Closes the connection; open frame streams fail, and later calls throw. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            if (link != null) {
+                link.connection.close();
+                link = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The live connection, made if there is none or if {@code broken} is still the current one. */
+    private Link link(Link broken) throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IOException("the connection to the leader cluster is closed");
+            }
+            if (link != null && (link == broken || !link.connection.isConnected())) {
+                LOG.info("QUIC connection to leader " + link.leader + " is gone; reconnecting");
+                // also stops its keep-alive thread, which kwik leaves running after a peer's close
+                link.connection.close();
+                nextLeader = (link.index + 1) % leaders.size();
+                link = null;
+            }
+            if (link == null) {
+                link = connect();
+            }
+            return link;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Link connect() throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (int attempt = 0; attempt < leaders.size(); attempt++) {
+            int index = (nextLeader + attempt) % leaders.size();
+            Endpoint leader = leaders.get(index);
+            QuicClientConnection connection = null;
+            try {
+                QuicClientConnection.Builder builder = QuicClientConnection.newBuilder()
+                        .host(leader.host())
+                        .port(leader.port())
+                        .applicationProtocol(ALPN)
+                        .connectTimeout(connectTimeout)
+                        .maxIdleTimeout(IDLE_TIMEOUT)
+                        .defaultStreamReceiveBufferSize(STREAM_RECEIVE_BUFFER)
+                        .maxOpenPeerInitiatedBidirectionalStreams(0)
+                        .maxOpenPeerInitiatedUnidirectionalStreams(0)
+                        .logger(new KwikLogger(LeaderConnection.class.getName() + ".kwik"));
+                tls.applyTo(builder);
+                connection = builder.build();
+                connection.connect();
+                // kwik pings at half the idle timeout, for as many seconds as asked
+                connection.keepAlive(KEEP_ALIVE_FOREVER);
+                nextLeader = index;
+                LOG.info("QUIC connection to leader " + leader.hostPort() + " established");
+                return new Link(connection, leader.hostPort(), index, new Semaphore(QuicServer.MAX_CONCURRENT_STREAMS));
+            } catch (IOException | RuntimeException e) {
+                if (connection != null) {
+                    connection.close();
+                }
+                failures.add(leader.hostPort() + ": " + e.getMessage());
+            }
+        }
+        throw new IOException("no leader answered over QUIC (" + String.join("; ", failures) + ")");
+    }
+
+    /**
+     * One connection and its stream slots. kwik waits without a timeout for a stream slot, even on a
+     * connection that died meanwhile; taking a slot here first bounds that wait.
+     */
+    private final class Link {
+
+        final QuicClientConnection connection;
+        final String leader;
+        final int index;
+        final Semaphore streams;
+
+        Link(QuicClientConnection connection, String leader, int index, Semaphore streams) {
+            this.connection = connection;
+            this.leader = leader;
+            this.index = index;
+            this.streams = streams;
+        }
+
+        QuicStream open() throws IOException {
+            try {
+                if (!streams.tryAcquire(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IOException("all " + QuicServer.MAX_CONCURRENT_STREAMS + " streams to leader " + leader
+                            + " stayed busy for " + connectTimeout.toMillis() + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a stream to leader " + leader);
+            }
+            try {
+                return connection.createStream(true);
+            } catch (IOException | RuntimeException e) {
+                streams.release();
+                throw new IOException("opening a stream to leader " + leader + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}
