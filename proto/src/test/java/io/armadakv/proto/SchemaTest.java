@@ -120,10 +120,14 @@ class SchemaTest {
       Map.entry("replication.v1.ReplicateErrResponse", "error=1:replication.v1.ReplicateError"),
       Map.entry("replication.v1.ReplicationRequest",
           "metadata=1:oneof request replication.v1.MetadataRequest replicate=2:oneof request replication.v1.ReplicateRequest"
-              + " snapshot=3:oneof request replication.v1.SnapshotRequest max_batch_bytes=4:uint64"),
+              + " snapshot=3:oneof request replication.v1.SnapshotRequest max_batch_bytes=4:uint64"
+              + " client_auth=5:replication.v1.ClientAuth"),
+      Map.entry("replication.v1.ClientAuth", "certificate_chain=1:repeated bytes signature=2:bytes"),
+      Map.entry("replication.v1.AuthChallenge", "nonce=1:bytes"),
       Map.entry("replication.v1.ReplicationFrame",
           "metadata=1:oneof frame replication.v1.MetadataResponse replicate=2:oneof frame replication.v1.ReplicateResponse"
-              + " error=3:oneof frame replication.v1.StreamError"),
+              + " error=3:oneof frame replication.v1.StreamError challenge=4:oneof frame replication.v1.AuthChallenge"
+              + " authenticated=5:oneof frame bool"),
       Map.entry("replication.v1.StreamError", "code=1:string message=2:string"),
       // maintenance.v1
       Map.entry("maintenance.v1.BackupRequest", "table=1:bytes"),

@@ -19,8 +19,12 @@ final class LeaderLog {
     private LeaderLog() {
     }
 
-    /** The commands of entry {@code index}, or null when this node's log no longer holds it. */
-    static List<ReplicateCommand> commandsAt(Table table, long index) {
+    /**
+     * The commands of entry {@code index}, or null when this node's log no longer holds it.
+     *
+     * @param revisions the revisions recorded for the entry, null if none were
+     */
+    static List<ReplicateCommand> commandsAt(Table table, long index, long[] revisions) {
         LogEntryProto entry = table.logEntry(index);
         if (entry == null) {
             return null;
@@ -28,7 +32,6 @@ final class LeaderLog {
         if (!entry.hasStateMachineLogEntry()) {
             return List.of(dummy(index));
         }
-        long[] revisions = table.store().entryRevisions(index);
         if (revisions != null && revisions.length == 0) {
             return List.of(dummy(index)); // every node refused it: it changed nothing
         }

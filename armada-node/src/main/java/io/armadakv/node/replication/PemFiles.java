@@ -43,7 +43,7 @@ public final class PemFiles {
     }
 
     public static PrivateKey privateKey(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        String text = Files.readString(file, StandardCharsets.ISO_8859_1); // any byte decodes; only the base64 matters
         int begin = text.indexOf(KEY_BEGIN);
         int end = text.indexOf(KEY_END);
         if (begin < 0 || end < begin) {

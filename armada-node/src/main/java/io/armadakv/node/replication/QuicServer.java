@@ -2,10 +2,13 @@ package io.armadakv.node.replication;
 
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
+import tech.kwik.core.common.EncryptionLevel;
+import tech.kwik.core.impl.QuicConnectionImpl;
 import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
 import tech.kwik.core.server.ServerConnectionConfig;
 import tech.kwik.core.server.ServerConnector;
+import tech.kwik.core.stream.FlowControlUpdateListener;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -21,13 +24,23 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The leader cluster's replication endpoint: QUIC over UDP, TLS 1.3 with ALPN {@value #ALPN}.
  * Each bidirectional stream a peer opens carries one request and its answer; each is served by
- * the {@link StreamHandler} on its own virtual thread.
+ * the {@link StreamHandler} on its own virtual thread. When the TLS material names client CAs,
+ * a connection's streams reach the handler only after the peer proved a certificate of theirs
+ * on its first stream ({@link ClientAuthentication}).
+ * <p>
+ * Beware: kwik's server connector ends the JVM ({@code System.exit(9)}) if its UDP socket fails
+ * while it is not closing, so nothing else may close that socket.
  */
 public final class QuicServer implements AutoCloseable {
 
@@ -37,6 +50,8 @@ public final class QuicServer implements AutoCloseable {
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** The application error code of a stream reset because its handler failed. */
     public static final long HANDLER_FAILED = 1;
+    /** How long a write may wait for send buffer space before the stall guard nudges kwik's sender. */
+    static final Duration STALLED_WRITE = Duration.ofMillis(200);
 
     private static final Logger LOG = Logger.getLogger(QuicServer.class.getName());
     private static final String KEY_ALIAS = "server";
@@ -51,25 +66,29 @@ public final class QuicServer implements AutoCloseable {
     private final ServerConnector connector;
     private final InetSocketAddress address;
     private final StreamHandler handler;
+    private final Set<StreamOutput> outputs = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService stallGuard;
+    // CAs a client must prove a certificate of; empty when clients are not authenticated
+    private final java.util.List<java.security.cert.X509Certificate> clientTrust;
 
-    private QuicServer(ServerConnector connector, InetSocketAddress address, StreamHandler handler) {
+    private QuicServer(ServerConnector connector, InetSocketAddress address, StreamHandler handler,
+                       java.util.List<java.security.cert.X509Certificate> clientTrust) {
         this.connector = connector;
+        this.clientTrust = clientTrust;
         this.address = address;
         this.handler = handler;
+        this.stallGuard = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("quic-stall-guard-" + address.getPort()).factory());
+        long period = STALLED_WRITE.toMillis();
+        stallGuard.scheduleWithFixedDelay(this::nudgeStalledWrites, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
      * Binds {@code address} (port 0 picks a free port) and starts serving.
      *
-     * @throws UnsupportedOperationException if {@code tls} asks for client certificates: kwik 0.10.8's
-     *         server cannot request them, and accepting every client instead would be worse than not starting
      */
     public static QuicServer start(InetSocketAddress address, TlsMaterial tls, StreamHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
-        if (tls.requiresClientCertificates()) {
-            throw new UnsupportedOperationException("mutual TLS on the QUIC replication endpoint " + address
-                    + " is not available: kwik 0.10.8 (agent15 3.1) cannot request client certificates");
-        }
         String curve = kwikCurve(tls);
         DatagramSocket socket;
         try {
@@ -87,12 +106,12 @@ public final class QuicServer implements AutoCloseable {
                     .withConfiguration(connectionConfig())
                     .withLogger(new KwikLogger(QuicServer.class.getName() + ".kwik"))
                     .build();
-        } catch (GeneralSecurityException | RuntimeException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             socket.close();
             throw new IOException("cannot start the QUIC replication endpoint on udp " + bound + " with "
                     + tls + ": " + e.getMessage(), e);
         }
-        QuicServer server = new QuicServer(connector, bound, handler);
+        QuicServer server = new QuicServer(connector, bound, handler, tls.clientTrust());
         connector.registerApplicationProtocol(ALPN, server.new Protocol());
         connector.start();
         return server;
@@ -109,6 +128,7 @@ public final class QuicServer implements AutoCloseable {
     /** Closes every connection (their streams fail on both sides) and releases the port. */
     @Override
     public void close() {
+        stallGuard.shutdownNow();
         connector.close();
     }
 
@@ -144,11 +164,17 @@ public final class QuicServer implements AutoCloseable {
         return kwikName;
     }
 
-    private void serve(QuicStream stream) {
+    private void serve(QuicConnection connection, QuicStream stream, java.util.concurrent.atomic.AtomicBoolean authenticated) {
         InputStream in = stream.getInputStream();
         OutputStream out = stream.getOutputStream();
+        StreamOutput handlerOut = new StreamOutput(out, sendNudge(connection, stream, out));
+        outputs.add(handlerOut);
         try {
-            handler.handle(in, new KeepOpen(out));
+            if (!clientTrust.isEmpty() && !authenticated.get()) {
+                authenticate(in, handlerOut, authenticated);
+            } else {
+                handler.handle(in, handlerOut);
+            }
             // kwik counts a stream as done, and lets the peer open another, only once both directions
             // ended; so the request side is read to its end even if the handler stopped earlier.
             in.transferTo(OutputStream.nullOutputStream());
@@ -161,17 +187,66 @@ public final class QuicServer implements AutoCloseable {
             if (e instanceof Error error) {
                 throw error;
             }
+        } finally {
+            outputs.remove(handlerOut);
         }
+    }
+
+    private void authenticate(InputStream in, OutputStream out, java.util.concurrent.atomic.AtomicBoolean authenticated)
+            throws IOException {
+        replication.v1.Replication.ReplicationRequest first = replication.v1.Replication.ReplicationRequest
+                .parseDelimitedFrom(in);
+        if (first == null || !first.hasClientAuth()) {
+            replication.v1.Replication.ReplicationFrame.newBuilder().setError(replication.v1.Replication.StreamError
+                    .newBuilder().setCode("UNAUTHENTICATED").setMessage("this leader requires a client certificate "
+                            + "signed by its replication.ca-file; set the replicator's replication.cert-file and key-file"))
+                    .build().writeDelimitedTo(out);
+            return;
+        }
+        if (ClientAuthentication.serve(first.getClientAuth(), in, out, clientTrust)) {
+            authenticated.set(true);
+        } else {
+            LOG.warning("replication endpoint " + address + " refused a replicator's client certificate");
+        }
+    }
+
+    /*
+     * kwik 0.10.8 can strand a stream's data: StreamOutputStreamImpl queues a send request and only
+     * then counts it, so when the sender thread runs the request in between, the request it queues
+     * for the rest of the data is skipped. Nothing is sent until the writer writes again, and a
+     * writer waiting for space in the full send buffer never does: the stream stalls for good
+     * (measured on loopback: 4 in 10 answers of 20 MiB), as does the last frame of a handler that
+     * waits for more to send. Asking the stream to schedule a send, as
+     * kwik itself does when flow control opens, and waking the sender repairs it; both go through
+     * kwik classes outside its API, so with another kwik the nudge quietly does nothing.
+     */
+    private void nudgeStalledWrites() {
+        long stalledSince = System.nanoTime() - STALLED_WRITE.toNanos();
+        for (StreamOutput output : outputs) {
+            output.nudgeIfStalled(stalledSince);
+        }
+    }
+
+    private static Runnable sendNudge(QuicConnection connection, QuicStream stream, OutputStream out) {
+        if (out instanceof FlowControlUpdateListener streamSender && connection instanceof QuicConnectionImpl sender) {
+            return () -> {
+                streamSender.streamNotBlocked(stream.getStreamId());
+                sender.send(maxSize -> null, 1, EncryptionLevel.App, lost -> { }, true);
+            };
+        }
+        return () -> { };
     }
 
     private final class Protocol implements ApplicationProtocolConnectionFactory {
 
         @Override
         public ApplicationProtocolConnection createConnection(String protocol, QuicConnection connection) {
+            java.util.concurrent.atomic.AtomicBoolean authenticated = new java.util.concurrent.atomic.AtomicBoolean();
             return new ApplicationProtocolConnection() {
                 @Override
                 public void acceptPeerInitiatedStream(QuicStream stream) {
-                    Thread.ofVirtual().name("quic-stream-" + stream.getStreamId()).start(() -> serve(stream));
+                    Thread.ofVirtual().name("quic-stream-" + stream.getStreamId())
+                            .start(() -> serve(connection, stream, authenticated));
                 }
             };
         }
@@ -187,20 +262,50 @@ public final class QuicServer implements AutoCloseable {
         }
     }
 
-    /** Hands the handler the stream's output without the power to end it. */
-    private static final class KeepOpen extends FilterOutputStream {
+    /** The stream's output as the handler sees it: without the power to end the stream, and watched for stalls. */
+    private static final class StreamOutput extends FilterOutputStream {
 
-        KeepOpen(OutputStream out) {
+        private final Runnable nudge;
+        // when the current write began, or 0
+        private volatile long writingSince;
+        // when the last write ended, until the data it left is nudged once; or 0
+        private volatile long wroteAt;
+
+        StreamOutput(OutputStream out, Runnable nudge) {
             super(out);
+            this.nudge = nudge;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            writingSince = System.nanoTime();
+            try {
+                out.write(b, off, len);
+            } finally {
+                wroteAt = System.nanoTime();
+                writingSince = 0;
+            }
         }
 
         @Override
         public void close() {
+        }
+
+        /** Nudges a write waiting since before {@code stalledSince}, and once the tail of a handler that went quiet. */
+        void nudgeIfStalled(long stalledSince) {
+            long writing = writingSince;
+            long wrote = wroteAt;
+            if (writing != 0 && writing - stalledSince < 0) {
+                nudge.run();
+            } else if (writing == 0 && wrote != 0 && wrote - stalledSince < 0) {
+                wroteAt = 0;
+                nudge.run();
+            }
         }
     }
 }

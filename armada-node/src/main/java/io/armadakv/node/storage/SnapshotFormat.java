@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * header  : magic "ARMADAKV" (8) | format version (4) = 1 | applied index (8) | applied term (8)
  *           | revision (8) | leader index (8) | compacted revision (8)
- * record* : tag (1: 'K' kv, 'L' latest, 'M' meta) | key length (4) | key | value length (4) | value
+ * record* : tag (1: 'K' kv, 'L' latest, 'S' staging, 'M' meta) | key length (4) | key | value length (4) | value
  * trailer : tag 'E' | record count (8) | SHA-256 (32) of every byte before it
  * </pre>
- * Records are the raw entries of the three Xodus stores in key order, so an import rebuilds a
- * byte-identical store, history and all.
+ * Records are the raw entries of the Xodus stores in key order, so an import rebuilds a
+ * byte-identical store, history and all. Staging travels too: a follower node that takes a
+ * snapshot in the middle of a snapshot load must commit that load exactly as its peers do.
  */
 final class SnapshotFormat {
 
@@ -19,6 +20,7 @@ final class SnapshotFormat {
     static final int VERSION = 1;
     static final byte KV = 'K';
     static final byte LATEST = 'L';
+    static final byte STAGING = 'S';
     static final byte META = 'M';
     static final byte END = 'E';
     /** Bounds that no valid record exceeds, so a corrupted length fails fast instead of allocating gigabytes. */

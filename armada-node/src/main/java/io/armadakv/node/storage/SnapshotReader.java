@@ -70,6 +70,7 @@ final class SnapshotReader {
                 switch (tag) {
                     case SnapshotFormat.KV -> put(stores.kv(), txn, key, value);
                     case SnapshotFormat.LATEST -> put(stores.latest(), txn, key, value);
+                    case SnapshotFormat.STAGING -> put(stores.staging(), txn, key, value);
                     default -> meta.add(new byte[][] {key, value});
                 }
                 if (++inBatch == BATCH) {
@@ -144,7 +145,8 @@ final class SnapshotReader {
         return switch (tag) {
             case SnapshotFormat.KV -> 0;
             case SnapshotFormat.LATEST -> 1;
-            case SnapshotFormat.META -> 2;
+            case SnapshotFormat.STAGING -> 2;
+            case SnapshotFormat.META -> 3;
             default -> -1;
         };
     }

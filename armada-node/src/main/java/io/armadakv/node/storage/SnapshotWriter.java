@@ -40,6 +40,7 @@ final class SnapshotWriter {
         out.writeLong(stores.metaLong(txn, MetaKeys.COMPACTED));
         long records = writeStore(out, SnapshotFormat.KV, stores.kv())
                 + writeStore(out, SnapshotFormat.LATEST, stores.latest())
+                + writeStore(out, SnapshotFormat.STAGING, stores.staging())
                 + writeStore(out, SnapshotFormat.META, stores.meta());
         out.writeByte(SnapshotFormat.END);
         out.writeLong(records);

@@ -184,6 +184,27 @@ public final class TableStore implements AutoCloseable {
         });
     }
 
+    /** The recorded revisions of entries {@code from..to} (inclusive), read in one view; null where none were. */
+    public long[][] entryRevisions(long from, long to) {
+        return read(txn -> {
+            long[][] out = new long[(int) (to - from + 1)][];
+            try (jetbrains.exodus.env.Cursor cursor = stores.revisions().openCursor(txn)) {
+                ByteIterable found = cursor.getSearchKeyRange(new ArrayByteIterable(MetaKeys.longValue(from)));
+                if (found == null) {
+                    return out;
+                }
+                do {
+                    long index = RevisionKey.readLong(cursor.getKey().getBytesUnsafe(), 0);
+                    if (index > to) {
+                        break;
+                    }
+                    out[(int) (index - from)] = EntryRevisions.decode(Stores.copy(cursor.getValue()));
+                } while (cursor.getNext());
+            }
+            return out;
+        });
+    }
+
     /** Drops recorded revisions of entries below {@code index}: the Raft log no longer has them. */
     public void forgetRevisionsBelow(long index) {
         applyLock.lock();

@@ -113,6 +113,37 @@ class SnapshotLoadTest {
     }
 
     @Test
+    void aNodeThatCopiesAPeerMidLoadCommitsTheLoadLikeItsPeer() throws IOException {
+        try (TableStore leader = leaderWithHistory(open("leader")); TableStore follower = open("follower")) {
+            SnapshotPoint[] point = new SnapshotPoint[1];
+            AtomicLong count = new AtomicLong();
+            List<List<VersionRecord>> batches = export(leader, point, count);
+            for (int i = 0; i < batches.size(); i++) {
+                List<VersionRecord> batch = batches.get(i);
+                follower.apply(i + 1, 1, -1, w -> {
+                    w.stage(point[0], batch);
+                    return null;
+                });
+            }
+            // a peer of the follower catches up from its store while the load is staged
+            java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+            follower.exportSnapshot(copy);
+            Path peerDir = tmp.resolve("peer");
+            TableStore.importSnapshot(peerDir, new java.io.ByteArrayInputStream(copy.toByteArray()),
+                    new StoreOptions("peer", false));
+            try (TableStore peer = TableStore.open(peerDir, new StoreOptions("peer", false))) {
+                for (TableStore s : List.of(follower, peer)) {
+                    s.apply(batches.size() + 1, 1, -1, w -> {
+                        w.commitStaged(point[0], count.get());
+                        return null;
+                    });
+                    assertEquals(leader.contentHash(), s.contentHash());
+                }
+            }
+        }
+    }
+
+    @Test
     void entryRevisionsAreKeptUntilForgotten() {
         try (TableStore store = open("t")) {
             store.apply(1, 1, -1, w -> {
@@ -128,6 +159,10 @@ class SnapshotLoadTest {
             assertArrayEquals(new long[] {1, 2, 2}, store.entryRevisions(1));
             assertArrayEquals(new long[0], store.entryRevisions(2));
             assertNull(store.entryRevisions(3));
+            long[][] range = store.entryRevisions(1, 3);
+            assertArrayEquals(new long[] {1, 2, 2}, range[0]);
+            assertArrayEquals(new long[0], range[1]);
+            assertNull(range[2]);
             store.forgetRevisionsBelow(2);
             assertNull(store.entryRevisions(1));
             assertArrayEquals(new long[0], store.entryRevisions(2));

@@ -3,6 +3,10 @@ package io.armadakv.replicator.quic;
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.replication.KwikLogger;
 import io.armadakv.node.replication.QuicServer;
+import com.google.protobuf.ByteString;
+import io.armadakv.node.replication.ClientAuthentication;
+import replication.v1.Replication.ClientAuth;
+import replication.v1.Replication.ReplicationFrame;
 import replication.v1.Replication.ReplicationRequest;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicStream;
@@ -156,6 +160,9 @@ public final class LeaderConnection implements AutoCloseable {
                 connection.connect();
                 // kwik pings at half the idle timeout, for as many seconds as asked
                 connection.keepAlive(KEEP_ALIVE_FOREVER);
+                if (tls.clientCertificate() != null) {
+                    authenticate(connection, leader.hostPort());
+                }
                 nextLeader = index;
                 LOG.info("QUIC connection to leader " + leader.hostPort() + " established");
                 return new Link(connection, leader.hostPort(), index, new Semaphore(QuicServer.MAX_CONCURRENT_STREAMS));
@@ -163,10 +170,49 @@ public final class LeaderConnection implements AutoCloseable {
                 if (connection != null) {
                     connection.close();
                 }
-                failures.add(leader.hostPort() + ": " + e.getMessage());
+                failures.add(leader.hostPort() + ": " + reason(e));
             }
         }
         throw new IOException("no leader answered over QUIC (" + String.join("; ", failures) + ")");
+    }
+
+    /**
+     * Proves the client certificate on the connection's first stream: kwik's TLS cannot, so the
+     * leader asks inside the connection (see {@link io.armadakv.node.replication.ClientAuthentication}).
+     */
+    private void authenticate(QuicClientConnection connection, String leader) throws IOException {
+        QuicStream stream = connection.createStream(true);
+        OutputStream out = stream.getOutputStream();
+        try {
+            ReplicationRequest.newBuilder().setClientAuth(ClientAuth.newBuilder()
+                    .addCertificateChain(ByteString.copyFrom(tls.clientCertificate().getEncoded()))).build()
+                    .writeDelimitedTo(out);
+            out.flush();
+            ReplicationFrame challenge = ReplicationFrame.parseDelimitedFrom(stream.getInputStream());
+            if (challenge != null && challenge.getAuthenticated()) {
+                out.close();
+                return; // a leader that does not authenticate clients
+            }
+            if (challenge == null || !challenge.hasChallenge()) {
+                throw new IOException("leader " + leader + " did not answer the client certificate with a challenge: "
+                        + (challenge == null ? "the stream ended" : challenge.getError().getMessage()));
+            }
+            byte[] signature = ClientAuthentication.sign(challenge.getChallenge().getNonce().toByteArray(), tls.clientKey());
+            ClientAuth.newBuilder().setSignature(ByteString.copyFrom(signature)).build().writeDelimitedTo(out);
+            out.close();
+            ReplicationFrame answer = ReplicationFrame.parseDelimitedFrom(stream.getInputStream());
+            if (answer == null || !answer.getAuthenticated()) {
+                throw new IOException("leader " + leader + " refused the client certificate: "
+                        + (answer == null ? "the stream ended" : answer.getError().getMessage()));
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot sign the leader's challenge with the client key: " + e.getMessage(), e);
+        }
+    }
+
+    // kwik throws some exceptions without a message
+    private static String reason(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /**
@@ -201,7 +247,7 @@ public final class LeaderConnection implements AutoCloseable {
                 return connection.createStream(true);
             } catch (IOException | RuntimeException e) {
                 streams.release();
-                throw new IOException("opening a stream to leader " + leader + " failed: " + e.getMessage(), e);
+                throw new IOException("opening a stream to leader " + leader + " failed: " + reason(e), e);
             }
         }
     }
