@@ -4,10 +4,12 @@
 #   deploy/local-topology.sh start [L] [F]   L leader nodes (default 1), F follower nodes (default 1)
 #   deploy/local-topology.sh stop            stop everything this script started
 #   deploy/local-topology.sh status          PIDs and addresses
+#   deploy/local-topology.sh stop-replicator | start-replicator   (to let the follower fall behind)
 # Leader node i: API 127.0.0.1:(8443+10*(i-1)), REST 8079+10*(i-1), Raft 5012+(i-1), QUIC 8444+10*(i-1).
 # Follower node i: API 127.0.0.1:(9443+10*(i-1)), REST 9079+10*(i-1), Raft 6012+(i-1).
 # Data and logs go to $ARMADA_TOPOLOGY_DIR (default ./armada-topology). The leader uses its
 # generated development certificate, so the replicator runs with insecure-skip-verify.
+# Extra flags: ARMADA_LEADER_FLAGS, ARMADA_FOLLOWER_FLAGS, ARMADA_REPLICATOR_FLAGS (space-separated).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,20 +61,29 @@ start() {
     launch "$DIR/leader/n$i" node.log leader --raft.node-id="$i" --raft.initial-members="$(members "$l" 5012)" \
       --api.address="http://127.0.0.1:$((8443 + 10 * (i - 1)))" --rest.address="http://127.0.0.1:$((8079 + 10 * (i - 1)))" \
       --raft.address="127.0.0.1:$((5012 + i - 1))" --replication.address="127.0.0.1:$((8444 + 10 * (i - 1)))" \
-      --raft.node-host-dir="$DIR/leader/n$i/raft" --raft.state-machine-dir="$DIR/leader/n$i/tables"
+      --raft.node-host-dir="$DIR/leader/n$i/raft" --raft.state-machine-dir="$DIR/leader/n$i/tables" \
+      ${ARMADA_LEADER_FLAGS:-}
   done
   for ((i = 1; i <= f; i++)); do
     launch "$DIR/follower/n$i" node.log follower --raft.node-id="$i" --raft.initial-members="$(members "$f" 6012)" \
       --api.address="http://127.0.0.1:$((9443 + 10 * (i - 1)))" --rest.address="http://127.0.0.1:$((9079 + 10 * (i - 1)))" \
       --raft.address="127.0.0.1:$((6012 + i - 1))" --replication.leader-api-address="$(list "$l" http:// 8443)" \
-      --raft.node-host-dir="$DIR/follower/n$i/raft" --raft.state-machine-dir="$DIR/follower/n$i/tables"
+      --raft.node-host-dir="$DIR/follower/n$i/raft" --raft.state-machine-dir="$DIR/follower/n$i/tables" \
+      ${ARMADA_FOLLOWER_FLAGS:-}
   done
   for ((i = 1; i <= l; i++)); do wait_for "$DIR/leader/n$i" "serving the API"; done
   for ((i = 1; i <= f; i++)); do wait_for "$DIR/follower/n$i" "serving the API"; done
-  launch "$DIR/replicator" replicator.log replicator --replication.leader-address="$(list "$l" "" 8444)" \
-    --replication.follower-address="$(list "$f" http:// 9443)" --replication.insecure-skip-verify=true
-  wait_for "$DIR/replicator" "replicating from"
+  start_replicator
   status
+}
+
+start_replicator() {
+  local l f
+  read -r l f < "$DIR/size"
+  launch "$DIR/replicator" replicator.log replicator --replication.leader-address="$(list "$l" "" 8444)" \
+    --replication.follower-address="$(list "$f" http:// 9443)" --replication.insecure-skip-verify=true \
+    ${ARMADA_REPLICATOR_FLAGS:-}
+  wait_for "$DIR/replicator" "replicating from"
 }
 
 stop_one() {
@@ -108,7 +119,9 @@ status() {
 
 case "${1:-}" in
   start) shift; start "$@" ;;
+  start-replicator) start_replicator ;;
+  stop-replicator) stop_one "$DIR/replicator"; echo "replicator stopped" ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  *) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

@@ -32,13 +32,22 @@ final class ReplicationWorker implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationWorker.class.getName());
     private static final long MAX_BACKOFF_MS = 5_000;
+    /** A leader that sends nothing on a stream for this long is not coming back to it: give up the stream. */
+    private static final long SILENT_STREAM_MS = 30_000;
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                    .name("armada-replicate-watchdog").factory());
 
     private final String table;
     private final LeaderConnection leader;
     private final FollowerCluster follower;
     private final ReplicatorConfig config;
     private volatile boolean stopped;
-    private long cursor = -1;
+    /** The stored leader index as the last apply left it, -1 when it must be read back. */
+    private volatile long cursor = -1;
+    /** The leader index of the last command received, applied or queued. */
+    private long received = -1;
+    private ApplyPipeline pipeline;
     private long leaseRenewedAt;
     private boolean leased;
     private long backoffMs;
@@ -59,17 +68,15 @@ final class ReplicationWorker implements Runnable {
         while (!stopped) {
             try {
                 if (!holdLease()) {
-                    pause(config.pollIntervalMs() * 5);
+                    pause(config.leaseTtlMs() / 3); // another replicator holds it: check again before it could expire
                     continue;
                 }
-                boolean more = pull();
+                pull();
                 backoffMs = 0;
-                if (!more) {
-                    pause(config.pollIntervalMs());
-                }
             } catch (InterruptedException e) {
                 break;
             } catch (IOException | RuntimeException e) {
+                discardPipeline();
                 cursor = -1; // read it back from the follower: the failed call may or may not have applied
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? 100 : backoffMs * 2);
                 LOG.log(backoffMs >= MAX_BACKOFF_MS ? Level.WARNING : Level.FINE,
@@ -81,6 +88,7 @@ final class ReplicationWorker implements Runnable {
                 }
             }
         }
+        discardPipeline();
         if (leased) {
             try {
                 follower.lease(table, config.id(), config.leaseTtlMs(), true);
@@ -100,6 +108,7 @@ final class ReplicationWorker implements Runnable {
         if (r.getGranted()) {
             if (!leased) {
                 LOG.info("table " + table + ": replicating (lease held by " + config.id() + ")");
+                discardPipeline();
                 cursor = -1;
             }
             leased = true;
@@ -113,20 +122,42 @@ final class ReplicationWorker implements Runnable {
         return false;
     }
 
-    /** One request for the log after the cursor; true when the leader has more right away. */
-    private boolean pull() throws IOException, InterruptedException {
-        if (cursor < 0) {
+    /**
+     * A caught-up table's request waits on the leader for new writes, so they arrive as they
+     * commit; short enough that the lease is renewed in time.
+     */
+    private long longPollMs() {
+        return Math.max(1, Math.min(config.pollIntervalMs(), config.leaseTtlMs() / 3));
+    }
+
+    private void discardPipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+            pipeline = null;
+        }
+        received = -1;
+    }
+
+    /**
+     * One request for the log after what was received, answered at once when the leader has
+     * more; what it brings is applied on the pipeline while the next request goes out.
+     */
+    private void pull() throws IOException, InterruptedException {
+        if (pipeline == null) {
             cursor = follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
                     .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"))
                     .getLeaderIndex();
+            received = cursor;
+            pipeline = new ApplyPipeline("armada-apply-" + table, 4);
         }
+        pipeline.check();
         ReplicationRequest request = ReplicationRequest.newBuilder().setReplicate(ReplicateRequest.newBuilder()
-                .setTable(ByteString.copyFromUtf8(table)).setLeaderIndex(cursor + 1)).build();
-        long start = cursor;
-        long leaderLast = cursor;
+                .setTable(ByteString.copyFromUtf8(table)).setLeaderIndex(received + 1))
+                .setWaitMs(longPollMs()).build();
+        long leaderLast = received;
         try (FrameStream frames = leader.call(request)) {
             ReplicationFrame frame;
-            while (!stopped && (frame = frames.next()) != null) {
+            while (!stopped && (frame = next(frames)) != null) {
                 if (frame.hasError()) {
                     throw new IOException("leader refused " + table + ": " + frame.getError().getCode() + " "
                             + frame.getError().getMessage());
@@ -134,21 +165,36 @@ final class ReplicationWorker implements Runnable {
                 ReplicateResponse r = frame.getReplicate();
                 if (r.hasErrorResponse()) {
                     if (r.getErrorResponse().getError() == ReplicateError.USE_SNAPSHOT) {
+                        pipeline.drain();
                         loadSnapshot();
-                        return true;
+                        received = cursor;
+                        return;
                     }
-                    throw new IOException("leader is behind this table (leader index " + cursor
+                    throw new IOException("leader is behind this table (leader index " + received
                             + "); a leader restored from a backup needs the follower table reset");
                 }
                 leaderLast = Math.max(leaderLast, r.getLeaderIndex());
+                long last = leaderLast;
                 if (r.hasCommandsResponse()) {
-                    apply(commandsOf(r), leaderLast);
+                    List<Command> commands = commandsOf(r);
+                    received = commands.getLast().getLeaderIndex();
+                    pipeline.submit(() -> apply(commands, last));
                 } else {
-                    report(leaderLast);
+                    pipeline.submit(() -> report(last));
                 }
             }
         }
-        return cursor > start;
+    }
+
+    /** The next frame; a stream that stays silent too long is closed, which fails the read. */
+    private ReplicationFrame next(FrameStream frames) throws IOException {
+        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(frames::close, SILENT_STREAM_MS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            return frames.next();
+        } finally {
+            watchdog.cancel(false);
+        }
     }
 
     private static List<Command> commandsOf(ReplicateResponse r) {
@@ -186,7 +232,7 @@ final class ReplicationWorker implements Runnable {
         long versions = 0;
         try (FrameStream frames = leader.call(request)) {
             ReplicationFrame frame;
-            while (!stopped && (frame = frames.next()) != null) {
+            while (!stopped && (frame = next(frames)) != null) {
                 if (frame.hasError()) {
                     throw new IOException("leader refused a snapshot of " + table + ": " + frame.getError().getCode()
                             + " " + frame.getError().getMessage());

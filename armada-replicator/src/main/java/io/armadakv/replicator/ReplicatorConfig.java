@@ -39,9 +39,9 @@ public record ReplicatorConfig(
             "PEM (PKCS#8) private key of replication.cert-file");
     public static final ConfigKey INSECURE_SKIP_VERIFY = ConfigKey.of("replication.insecure-skip-verify", BOOLEAN,
             "false", "Do not verify the leader's certificate: development only (the leader's generated certificate)");
-    public static final ConfigKey POLL_INTERVAL = ConfigKey.of("replication.poll-interval", DURATION_MS, "100",
-            "How often a caught-up table asks the leader for new entries, in milliseconds; "
-                    + "a table that is behind asks again at once");
+    public static final ConfigKey POLL_INTERVAL = ConfigKey.of("replication.poll-interval", DURATION_MS, "5000",
+            "How long a caught-up table's request waits on the leader for new writes (a long poll), in "
+                    + "milliseconds, at most a third of replication.lease-ttl; a table that is behind asks again at once");
     public static final ConfigKey RECONCILE_INTERVAL = ConfigKey.of("replication.reconcile-interval", DURATION_MS,
             "5000", "How often the local table set is made equal to the leader's, in milliseconds");
     public static final ConfigKey LEASE_TTL = ConfigKey.of("replication.lease-ttl", DURATION_MS, "10000",

@@ -121,7 +121,7 @@ class SchemaTest {
       Map.entry("replication.v1.ReplicationRequest",
           "metadata=1:oneof request replication.v1.MetadataRequest replicate=2:oneof request replication.v1.ReplicateRequest"
               + " snapshot=3:oneof request replication.v1.SnapshotRequest max_batch_bytes=4:uint64"
-              + " client_auth=5:replication.v1.ClientAuth"),
+              + " client_auth=5:replication.v1.ClientAuth wait_ms=6:uint64"),
       Map.entry("replication.v1.ClientAuth", "certificate_chain=1:repeated bytes signature=2:bytes"),
       Map.entry("replication.v1.AuthChallenge", "nonce=1:bytes"),
       Map.entry("replication.v1.ReplicationFrame",

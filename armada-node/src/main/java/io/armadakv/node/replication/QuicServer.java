@@ -51,7 +51,9 @@ public final class QuicServer implements AutoCloseable {
     /** The application error code of a stream reset because its handler failed. */
     public static final long HANDLER_FAILED = 1;
     /** How long a write may wait for send buffer space before the stall guard nudges kwik's sender. */
-    static final Duration STALLED_WRITE = Duration.ofMillis(200);
+    static final Duration STALLED_WRITE = Duration.ofMillis(20);
+    /** How long a finished answer is still nudged: kwik may strand its tail after the stream was closed. */
+    static final Duration FINISHED_WATCH = Duration.ofSeconds(10);
 
     private static final Logger LOG = Logger.getLogger(QuicServer.class.getName());
     private static final String KEY_ALIAS = "server";
@@ -188,7 +190,8 @@ public final class QuicServer implements AutoCloseable {
                 throw error;
             }
         } finally {
-            outputs.remove(handlerOut);
+            // the stranded tail of a finished answer needs nudging too: keep watching it a while
+            handlerOut.finished(System.nanoTime());
         }
     }
 
@@ -221,9 +224,14 @@ public final class QuicServer implements AutoCloseable {
      * kwik classes outside its API, so with another kwik the nudge quietly does nothing.
      */
     private void nudgeStalledWrites() {
-        long stalledSince = System.nanoTime() - STALLED_WRITE.toNanos();
+        long now = System.nanoTime();
+        long stalledSince = now - STALLED_WRITE.toNanos();
         for (StreamOutput output : outputs) {
-            output.nudgeIfStalled(stalledSince);
+            if (output.finishedBefore(now - FINISHED_WATCH.toNanos())) {
+                outputs.remove(output);
+            } else {
+                output.nudgeIfStalled(stalledSince);
+            }
         }
     }
 
@@ -296,11 +304,29 @@ public final class QuicServer implements AutoCloseable {
         public void close() {
         }
 
-        /** Nudges a write waiting since before {@code stalledSince}, and once the tail of a handler that went quiet. */
+        // when the handler was done with the stream, or 0 while it is not
+        private volatile long finishedAt;
+
+        void finished(long now) {
+            finishedAt = now;
+        }
+
+        boolean finishedBefore(long time) {
+            long f = finishedAt;
+            return f != 0 && f - time < 0;
+        }
+
+        /**
+         * Nudges a write waiting since before {@code stalledSince}, the tail of a handler that went
+         * quiet, and, at every round until it is forgotten, a finished answer: a nudge with nothing
+         * left to send costs one empty send request.
+         */
         void nudgeIfStalled(long stalledSince) {
             long writing = writingSince;
             long wrote = wroteAt;
             if (writing != 0 && writing - stalledSince < 0) {
+                nudge.run();
+            } else if (finishedAt != 0) {
                 nudge.run();
             } else if (writing == 0 && wrote != 0 && wrote - stalledSince < 0) {
                 wroteAt = 0;

@@ -37,6 +37,8 @@ public final class ReplicationHandler {
     /** Snapshot LOAD commands are cut at this size: a follower proposes each as one Raft entry. */
     static final int SNAPSHOT_BATCH_BYTES = 256 * 1024;
     private static final int REVISIONS_CHUNK = 1024;
+    /** The longest a caught-up replicator's request is held open waiting for new writes. */
+    static final long MAX_WAIT_MS = 10_000;
 
     private final TableManager tables;
     private final int maxBatchBytes;
@@ -60,7 +62,8 @@ public final class ReplicationHandler {
         }
         switch (request.getRequestCase()) {
             case METADATA -> write(out, ReplicationFrame.newBuilder().setMetadata(metadata()).build());
-            case REPLICATE -> replicate(request.getReplicate(), budget(request), out);
+            case REPLICATE -> replicate(request.getReplicate(), budget(request),
+                    Math.min(request.getWaitMs(), MAX_WAIT_MS), out);
             case SNAPSHOT -> snapshot(request.getSnapshot().getTable().toString(StandardCharsets.UTF_8), out);
             case REQUEST_NOT_SET -> error(out, "INVALID_ARGUMENT", "empty replication request");
         }
@@ -86,7 +89,7 @@ public final class ReplicationHandler {
      * Sends entries from the asked index up to what this node has applied, in batches of about
      * the byte budget that never split one entry, then a final message with the applied index.
      */
-    private void replicate(ReplicateRequest request, int budget, OutputStream out) throws IOException {
+    private void replicate(ReplicateRequest request, int budget, long waitMs, OutputStream out) throws IOException {
         String name = request.getTable().toString(StandardCharsets.UTF_8);
         long from = request.getLeaderIndex();
         if (from == 0) {
@@ -100,6 +103,10 @@ public final class ReplicationHandler {
         }
         Table table = found.get();
         long applied = table.store().appliedIndex();
+        if (from == applied + 1 && waitMs > 0) {
+            awaitNewWrites(table, waitMs);
+            applied = table.store().appliedIndex();
+        }
         if (from > applied + 1) {
             write(out, replicateError(ReplicateError.LEADER_BEHIND));
             return;
@@ -137,6 +144,21 @@ public final class ReplicationHandler {
         flush(out, batch, applied);
         write(out, ReplicationFrame.newBuilder().setReplicate(ReplicateResponse.newBuilder()
                 .setLeaderIndex(table.store().appliedIndex())).build());
+    }
+
+    /** Holds a caught-up request until the table's next write is applied here, or the wait is over. */
+    private static void awaitNewWrites(Table table, long waitMs) throws IOException {
+        java.util.concurrent.CompletableFuture<Void> next = table.awaitRevision(table.store().revision() + 1);
+        try {
+            next.get(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            next.cancel(false); // nothing new: the answer says so
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("table " + table.name() + ": waiting for new writes failed: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for new writes to " + table.name());
+        }
     }
 
     private static void flush(OutputStream out, ReplicateCommandsResponse.Builder batch, long applied) throws IOException {

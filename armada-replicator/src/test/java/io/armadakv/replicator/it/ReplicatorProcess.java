@@ -25,8 +25,7 @@ final class ReplicatorProcess implements AutoCloseable {
                 "--replication.leader-address=" + String.join(",", leaderAddresses),
                 "--replication.follower-address=" + String.join(",", followers.stream().map(ArmadaProcess::apiUrl).toList()),
                 "--replication.insecure-skip-verify=true",
-                "--replication.reconcile-interval=500",
-                "--replication.poll-interval=50"));
+                "--replication.reconcile-interval=500"));
         this.flags.addAll(List.of(extra));
     }
 
