@@ -89,6 +89,7 @@ final class ReplicationWorker implements Runnable {
             }
         }
         discardPipeline();
+        Thread.interrupted(); // a stop interrupts the worker; the lease must still be given back
         if (leased) {
             try {
                 follower.lease(table, config.id(), config.leaseTtlMs(), true);
@@ -208,7 +209,10 @@ final class ReplicationWorker implements Runnable {
     private void apply(List<Command> commands, long leaderLast) {
         ApplyResponse applied = follower.apply(ApplyRequest.newBuilder().setTable(table).addAllCommands(commands)
                 .setLeaderLastIndex(leaderLast).build());
-        cursor = applied.getLeaderIndex();
+        if (!commands.isEmpty()) {
+            // an empty apply is answered from the node's own copy, which may lag its group
+            cursor = applied.getLeaderIndex();
+        }
     }
 
     private long reportedLast = -1;
