@@ -51,6 +51,8 @@ public class ArmadaNode {
             return;
         }
         nodeConfig = NodeConfig.from(config);
+        // after Helidon configured logging from its properties, which would undo it
+        io.armadakv.node.logging.LogSetup.read(config).apply();
         try {
             identity = NodeIdentity.loadOrCreate(nodeConfig.nodeHostDir());
             tables = new TableManager(nodeConfig);

@@ -51,6 +51,7 @@ public final class Main {
         try {
             Config config = buildConfig(flags, role);
             NodeConfig.from(config);
+            io.armadakv.node.logging.LogSetup.read(config);
             Server.builder().config(config).build().start();
         } catch (ConfigException e) {
             System.err.println("armada: configuration error: " + e.getMessage());

@@ -26,7 +26,9 @@ public final class Main {
         configureLogging();
         ReplicatorConfig config;
         try {
-            config = ReplicatorConfig.from(buildConfig(List.of(args)));
+            Config mp = buildConfig(List.of(args));
+            config = ReplicatorConfig.from(mp);
+            io.armadakv.node.logging.LogSetup.read(mp).apply();
         } catch (ConfigException e) {
             System.err.println("armada replicator: configuration error: " + e.getMessage());
             System.exit(2);

@@ -2,6 +2,7 @@ package io.armadakv.replicator;
 
 import io.armadakv.node.config.ConfigException;
 import io.armadakv.node.config.ConfigKey;
+import io.armadakv.node.config.ConfigKeys;
 import io.armadakv.node.config.ConfigReader;
 import io.armadakv.node.config.Endpoint;
 import org.eclipse.microprofile.config.Config;
@@ -49,11 +50,9 @@ public record ReplicatorConfig(
                     + "another replicator takes a table over after it");
     public static final ConfigKey ID = ConfigKey.of("replication.replicator-id", STRING, "",
             "Name this replicator holds table leases under (default: a random id per start)");
-    public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
-            "Level of Armada's own log lines");
-
     public static final List<ConfigKey> ALL = List.of(LEADER_ADDRESS, FOLLOWER_ADDRESS, CA_FILE, CERT_FILE, KEY_FILE,
-            INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, LOG_LEVEL);
+            INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, ConfigKeys.LOG_LEVEL,
+            ConfigKeys.LOG_LIBRARIES_LEVEL, ConfigKeys.LOG_FORMAT);
 
     public static ReplicatorConfig from(Config config) {
         ConfigReader r = new ConfigReader(config);

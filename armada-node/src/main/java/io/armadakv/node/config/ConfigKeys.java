@@ -85,7 +85,11 @@ public final class ConfigKeys {
             STRING, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
                     + "where client writes are forwarded");
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
-            "Level of Armada's own log lines");
+            "Level of Armada's own log lines: SEVERE/ERROR, WARNING/WARN, INFO, FINE/DEBUG, FINEST/TRACE");
+    public static final ConfigKey LOG_LIBRARIES_LEVEL = ConfigKey.of("log.libraries-level", STRING, "WARNING",
+            "Level of the libraries' log lines (Ratis, Xodus, Helidon, gRPC, Netty, kwik), which are chatty at INFO");
+    public static final ConfigKey LOG_FORMAT = ConfigKey.of("log.format", STRING, "text",
+            "text, or json for one JSON object per line (time, level, logger, thread, message, error)");
 
     private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
@@ -95,7 +99,7 @@ public final class ConfigKeys {
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
-            LOG_LEVEL);
+            LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
 

@@ -70,4 +70,19 @@ class LauncherIT {
             assertTrue(r.output().contains("api.address"), r.output());
         }
     }
+
+    @Test
+    void logFormatJsonWritesOneObjectPerEvent() throws Exception {
+        try (ArmadaProcess node = ArmadaProcess.start(dir.resolve("json"), "--log.format=json", "--log.level=info")) {
+            String started = node.logTail().lines().filter(l -> l.contains("serving the API")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no start-up line in:\n" + node.logTail()));
+            jakarta.json.JsonObject json = jakarta.json.Json.createReader(new java.io.StringReader(started)).readObject();
+            assertEquals("INFO", json.getString("level"));
+            assertEquals("io.armadakv.node.ArmadaNode", json.getString("logger"));
+            assertTrue(json.getString("message").startsWith("Armada leader node 1"), started);
+        }
+        Run bad = run("leader", "--log.level=loud");
+        assertEquals(2, bad.exit(), bad.output());
+        assertTrue(bad.output().contains("log.level: 'loud' is not a level"), bad.output());
+    }
 }
