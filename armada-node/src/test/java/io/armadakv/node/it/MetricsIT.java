@@ -71,6 +71,8 @@ class MetricsIT {
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
                 response.headers().map().toString());
+        // kept for whoever reads the test's output: what an operator's Prometheus sees
+        Files.writeString(ArmadaProcess.root().resolve("armada-node/target/metrics-scrape.txt"), response.body());
         PrometheusText text = PrometheusText.parse(response.body());
         TableStatus status = ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .status(StatusRequest.getDefaultInstance()).getTablesOrThrow("orders");
