@@ -2,6 +2,7 @@ package io.armadakv.node;
 
 import io.armadakv.node.api.GrpcApiServer;
 import io.armadakv.node.config.NodeConfig;
+import io.armadakv.node.metrics.NodeMetrics;
 import io.armadakv.node.table.TableManager;
 import io.armadakv.proto.internal.MemberInfo;
 import io.grpc.BindableService;
@@ -13,6 +14,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.metrics.MetricRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,10 +37,13 @@ public class ArmadaNode {
     @Any
     Instance<BindableService> services;
 
+    @Inject
+    MetricRegistry metricRegistry;
+
     private NodeConfig nodeConfig;
     private NodeIdentity identity;
     private TableManager tables;
-    private GrpcApiServer api;
+    private volatile GrpcApiServer api;
     private io.armadakv.node.api.LeaderForwarder forwarder;
     private io.armadakv.node.replication.ReplicationEndpoint replication;
 
@@ -55,7 +60,8 @@ public class ArmadaNode {
         io.armadakv.node.logging.LogSetup.read(config).apply();
         try {
             identity = NodeIdentity.loadOrCreate(nodeConfig.nodeHostDir());
-            tables = new TableManager(nodeConfig);
+            NodeMetrics metrics = new NodeMetrics(metricRegistry, nodeConfig.follower());
+            tables = new TableManager(nodeConfig, metrics);
             tables.start();
             tables.registerUntilDone(MemberInfo.newBuilder()
                     .setNodeId(nodeConfig.nodeId())
@@ -73,7 +79,7 @@ public class ArmadaNode {
             // the replica service is the follower's apply path: a leader cluster must not offer it
             api = GrpcApiServer.start(nodeConfig, services.stream()
                     .filter(s -> nodeConfig.follower() || !(s instanceof io.armadakv.node.api.ReplicaService))
-                    .toList());
+                    .toList(), List.of(metrics.requests()));
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException(e);
@@ -107,6 +113,11 @@ public class ArmadaNode {
             tables.close();
             tables = null;
         }
+    }
+
+    /** Whether the client API port is up: the node can serve requests. */
+    public boolean serving() {
+        return api != null;
     }
 
     public NodeConfig nodeConfig() {

@@ -3,6 +3,8 @@ package io.armadakv.node.api;
 import io.armadakv.node.config.NodeConfig;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 
@@ -24,12 +26,20 @@ public final class GrpcApiServer implements AutoCloseable {
     }
 
     public static GrpcApiServer start(NodeConfig config, List<BindableService> services) throws IOException {
+        return start(config, services, List.of());
+    }
+
+    /** @param interceptors applied to every service, the first of the list outermost */
+    public static GrpcApiServer start(NodeConfig config, List<BindableService> services,
+                                      List<ServerInterceptor> interceptors) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.api().host(), config.api().port()))
                 .maxInboundMessageSize(config.maxRecvMessageSize())
                 .permitKeepAliveTime(30, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
-        services.forEach(builder::addService);
+        // ServerInterceptors.intercept runs the last interceptor given first: reverse so the list's first is outermost
+        ServerInterceptor[] chain = interceptors.reversed().toArray(ServerInterceptor[]::new);
+        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, chain)));
         builder.addService(ProtoReflectionService.newInstance());
         try {
             return new GrpcApiServer(builder.build().start());

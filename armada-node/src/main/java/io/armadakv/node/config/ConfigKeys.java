@@ -84,6 +84,9 @@ public final class ConfigKeys {
     public static final ConfigKey REPLICATION_LEADER_API_ADDRESS = ConfigKey.of("replication.leader-api-address",
             STRING, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
                     + "where client writes are forwarded");
+    public static final ConfigKey HEALTH_MAX_LAG_ENTRIES = ConfigKey.of("health.max-lag-entries", LONG, "10000",
+            "Follower cluster: /health/ready reports not ready while a table lags the leader cluster by more "
+                    + "entries than this");
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
             "Level of Armada's own log lines: SEVERE/ERROR, WARNING/WARN, INFO, FINE/DEBUG, FINEST/TRACE");
     public static final ConfigKey LOG_LIBRARIES_LEVEL = ConfigKey.of("log.libraries-level", STRING, "WARNING",
@@ -99,7 +102,7 @@ public final class ConfigKeys {
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
-            LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
+            HEALTH_MAX_LAG_ENTRIES, LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
 

@@ -27,6 +27,14 @@ final class ProposalBatcher {
     private record Pending(Command command, int size, CompletableFuture<CommandResult> result) {
     }
 
+    /** Receives each write's time from submission to reply, and whether it succeeded. */
+    interface LatencyListener {
+        LatencyListener NONE = (nanos, ok) -> {
+        };
+
+        void completed(long nanos, boolean ok);
+    }
+
     private final String table;
     private final int maxEntryBytes;
     private final Function<ByteString, CompletableFuture<RaftClientReply>> proposer;
@@ -35,6 +43,7 @@ final class ProposalBatcher {
     private final int maxInFlight;
 
     private final Executor replies;
+    private final LatencyListener latency;
 
     /**
      * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
@@ -42,7 +51,14 @@ final class ProposalBatcher {
      */
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
                     Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies) {
+        this(table, maxEntryBytes, maxInFlight, proposer, replies, LatencyListener.NONE);
+    }
+
+    ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
+                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies,
+                    LatencyListener latency) {
         this.table = table;
+        this.latency = latency;
         this.replies = replies;
         this.maxEntryBytes = maxEntryBytes;
         this.maxInFlight = maxInFlight;
@@ -51,6 +67,8 @@ final class ProposalBatcher {
 
     CompletableFuture<CommandResult> submit(Command command) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        long submitted = System.nanoTime();
+        result.whenComplete((r, error) -> latency.completed(System.nanoTime() - submitted, error == null));
         queue.add(new Pending(command, command.getSerializedSize(), result));
         proposeNext();
         return result;

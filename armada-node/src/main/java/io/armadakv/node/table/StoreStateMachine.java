@@ -48,11 +48,21 @@ abstract class StoreStateMachine extends BaseStateMachine {
     }
 
     private final SnapshotFetcher fetcher;
+    private final long observedId;
+    private final TableObserver observer;
 
     StoreStateMachine(Path dir, StoreOptions options, SnapshotFetcher fetcher) {
+        this(dir, options, fetcher, 0, TableObserver.NONE);
+    }
+
+    /** @param observedId the id the observer knows this group's table by */
+    StoreStateMachine(Path dir, StoreOptions options, SnapshotFetcher fetcher, long observedId,
+                      TableObserver observer) {
         this.dir = dir;
         this.options = options;
         this.fetcher = fetcher;
+        this.observedId = observedId;
+        this.observer = observer;
     }
 
     @Override
@@ -127,8 +137,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
         ByteString data = entry.getStateMachineLogEntry().getLogData();
+        long started = System.nanoTime();
         try {
             ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, data));
+            observer.entryApplied(observedId, System.nanoTime() - started);
             afterApply();
             updateLastAppliedTermIndex(term, index);
             return CompletableFuture.completedFuture(Message.valueOf(result));
@@ -142,6 +154,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             failure = e;
+            observer.applyFailed(observedId);
             LOG.log(Level.SEVERE, "table " + options.name() + ": applying entry " + index
                     + " failed; the table stops applying", e);
             return CompletableFuture.failedFuture(e);
@@ -186,8 +199,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
         Path incoming = sibling(".incoming");
         deleteRecursively(incoming);
         Files.deleteIfExists(file);
+        long started = System.nanoTime();
         try {
             fetcher.fetch(leader, getGroupId(), file);
+            long bytes = Files.size(file);
             java.util.concurrent.CountDownLatch gate = installGate;
             if (gate != null) {
                 try {
@@ -208,6 +223,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
             afterApply();
             TermIndex installed = TermIndex.valueOf(info.appliedTerm(), info.appliedIndex());
             setLastAppliedTermIndex(installed);
+            observer.snapshotInstalled(observedId, bytes, System.nanoTime() - started);
             LOG.info("table " + options.name() + ": installed a snapshot from node " + leader + " at index "
                     + info.appliedIndex() + " (revision " + info.revision() + ")");
             return installed;

@@ -32,9 +32,16 @@ public final class Table {
     private final RevisionWaiters waiters;
     private final long leaderId;
     private volatile long leaderLastIndex;
+    /** When this node was last seen caught up with the leader cluster's newest index it knew of. */
+    private volatile long caughtUpAtNanos = System.nanoTime();
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
+        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, replies, TableObserver.NONE);
+    }
+
+    Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
+          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies, TableObserver observer) {
         this.name = name;
         this.leaderId = leaderId;
         this.waiters = waiters;
@@ -42,7 +49,8 @@ public final class Table {
         this.groupId = GroupIds.forTable(id);
         this.raft = raft;
         this.stateMachine = stateMachine;
-        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies);
+        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
+                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok));
     }
 
     public String name() {
@@ -81,12 +89,50 @@ public final class Table {
             if (!reply.isSuccess()) {
                 throw RaftErrors.map(name, reply.getException());
             }
+            noteIfCaughtUp();
             try {
                 return ApplyResponse.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException("table " + name + ": bad apply reply", e);
             }
         });
+    }
+
+    /**
+     * On a follower cluster: how long this node has been behind the leader cluster. Zero while the
+     * store's leader index is at or past the newest leader index a replicator reported; otherwise
+     * the time since this node last applied a leader index at or past the newest one it had been
+     * told of at that moment (checked after every replicated apply and at every call here).
+     */
+    public long replicationLagNanos() {
+        if (noteIfCaughtUp()) {
+            return 0;
+        }
+        return Math.max(0, System.nanoTime() - caughtUpAtNanos);
+    }
+
+    /** On a follower cluster: leader-cluster entries not applied here yet, as far as this node knows. */
+    public long replicationLagEntries() {
+        return Math.max(0, leaderLastIndex - stateMachine.store().leaderIndex());
+    }
+
+    private boolean noteIfCaughtUp() {
+        TableStore store;
+        try {
+            store = stateMachine.store();
+        } catch (TableUnavailableException e) {
+            return false; // a snapshot install is swapping the store in
+        }
+        if (store.leaderIndex() >= leaderLastIndex) {
+            caughtUpAtNanos = System.nanoTime();
+            return true;
+        }
+        return false;
+    }
+
+    /** The group's commit index as this node knows it, or 0 when the group is not running here. */
+    public long commitIndex() {
+        return raft.division(groupId).map(d -> d.getRaftLog().getLastCommittedIndex()).orElse(0L);
     }
 
     /** The first index still in this node's Raft log of the table, or -1 when the group is not running here. */

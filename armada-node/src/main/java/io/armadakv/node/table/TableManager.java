@@ -65,9 +65,15 @@ public final class TableManager implements AutoCloseable {
                 return t;
             });
     private volatile RaftNode raft;
+    private final TableObserver observer;
 
     public TableManager(NodeConfig config) {
+        this(config, TableObserver.NONE);
+    }
+
+    public TableManager(NodeConfig config, TableObserver observer) {
         this.config = config;
+        this.observer = observer;
         this.catalog = new CatalogStateMachine(config.stateMachineDir().resolve("catalog"), config.durableWrites(),
                 this::scheduleReconcile, this::fetchSnapshot);
     }
@@ -114,7 +120,7 @@ public final class TableManager implements AutoCloseable {
             RevisionWaiters w = waitersFor(gid);
             return new TableStateMachine(tableId.getAsLong(), tableDir(tableId.getAsLong()),
                     new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites()), this::fetchSnapshot,
-                    config.follower(), w::advanced);
+                    config.follower(), w::advanced, observer);
         });
     }
 
@@ -376,14 +382,25 @@ public final class TableManager implements AutoCloseable {
             RaftGroupId gid = GroupIds.forTable(d.getId());
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
-            tables.put(d.getName(), new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
-                    config.maxBatchBytes(), config.maxInFlightProposals(), replies));
+            Table hosted = new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
+                    config.maxBatchBytes(), config.maxInFlightProposals(), replies, observer);
+            if (existing != null) {
+                observer.tableRemoved(existing); // a table of the same name was deleted and created again
+            }
+            tables.put(d.getName(), hosted);
+            observer.tableHosted(hosted);
             if (existing == null) {
                 LOG.info("table " + d.getName() + " (id " + d.getId() + ") is hosted on this node");
             }
         }
         long nextId = catalog.nextTableId();
-        tables.values().removeIf(t -> !wantedIds.contains(t.id()));
+        tables.values().removeIf(t -> {
+            if (wantedIds.contains(t.id())) {
+                return false;
+            }
+            observer.tableRemoved(t);
+            return true;
+        });
         Map<RaftGroupId, Long> stale = new HashMap<>();
         for (RaftGroupId gid : raft.server().getGroupIds()) {
             OptionalLong id = GroupIds.tableId(gid);

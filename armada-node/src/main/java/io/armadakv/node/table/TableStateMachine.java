@@ -24,7 +24,12 @@ final class TableStateMachine extends StoreStateMachine {
 
     TableStateMachine(long tableId, Path dir, StoreOptions options, SnapshotFetcher fetcher, boolean follower,
                       Runnable onApplied) {
-        super(dir, options, fetcher);
+        this(tableId, dir, options, fetcher, follower, onApplied, TableObserver.NONE);
+    }
+
+    TableStateMachine(long tableId, Path dir, StoreOptions options, SnapshotFetcher fetcher, boolean follower,
+                      Runnable onApplied, TableObserver observer) {
+        super(dir, options, fetcher, tableId, observer);
         this.tableId = tableId;
         this.applier = new CommandApplier(options.name(), () -> store().compactedRevision());
         this.replica = follower ? new ReplicaApplier(options.name(), applier) : null;
