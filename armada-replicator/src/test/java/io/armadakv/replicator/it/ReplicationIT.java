@@ -90,6 +90,13 @@ class ReplicationIT {
         TableStatus onFollower = status(follower, "config");
         assertEquals(status(leader, "config").getLeaderIndex(), onFollower.getLeaderIndex());
         assertTrue(onFollower.getLeaderLastIndex() >= onFollower.getLeaderIndex());
+        // the follower's metrics say the same as its Status, and its readiness holds
+        io.armadakv.node.metrics.PrometheusText metrics = io.armadakv.node.metrics.PrometheusText.parse(
+                Replication.http(follower, "/metrics"));
+        java.util.Map<String, String> table = java.util.Map.of("table", "config", "mp_scope", "application");
+        assertEquals(onFollower.getLeaderIndex(), (long) metrics.value("armada_replication_leader_index", table));
+        assertEquals(onFollower.getRevision(), (long) metrics.value("armada_store_revision", table));
+        assertTrue(Replication.http(follower, "/health/ready").contains("UP"));
         // a past revision reads the same on both sides
         long past = same.getRevision() - 10;
         assertEquals(Replication.kv(leader.channel()).range(all("config").setRevision(past).build()).getKvsList(),
