@@ -48,8 +48,7 @@ public final class ConfigDoc {
             Start-up stops with one line naming the key (and the file or variable) when a key is
             unknown, with the nearest declared key as a suggestion, or when a value has the wrong type
             or contradicts another. Environment variables are checked only when they start like a
-            key of the process (for a node `API_`, `LOG_`, `MEMBERLIST_`, `RAFT_`, `REPLICATION_`,
-            `REST_`, `STORAGE_`; for a replicator `LOG_`, `REPLICATION_`); all others are left alone.
+            key of the process (for a node %s; for a replicator %s); all others are left alone.
 
             `Cluster.Status` with `config=true` shows every key's value and the layer it came from,
             secrets redacted (see docs/api.md).
@@ -59,7 +58,8 @@ public final class ConfigDoc {
     }
 
     public static String markdown() {
-        StringBuilder out = new StringBuilder(HEADER);
+        StringBuilder out = new StringBuilder(HEADER.formatted(prefixes(ConfigKeys.settable()),
+                prefixes(ReplicatorKeys.all())));
         section(out, "Node keys (`armada leader`, `armada follower`)", ConfigKeys.all(), ConfigKeys.settable());
         section(out, "Replicator keys (`armada replicator`)", ReplicatorKeys.all(), ReplicatorKeys.all());
         return out.toString();
@@ -79,6 +79,11 @@ public final class ConfigDoc {
         }
     }
 
+    private static String prefixes(List<ConfigKey> keys) {
+        return EnvironmentConfigSource.prefixes(keys).stream().map(p -> "`" + p + "`")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static String type(ConfigKey k) {
         String t = switch (k.type()) {
             case STRING -> "string";
@@ -87,9 +92,9 @@ public final class ConfigDoc {
             case BOOLEAN -> "boolean";
             case URL -> "URL";
             case HOST_PORT -> "host:port";
-            case MEMBERS -> "id=host:port list";
-            case URLS -> "URL list";
-            case HOST_PORTS -> "host:port list";
+            case MEMBERS -> "id=host:port";
+            case URLS -> "URL";
+            case HOST_PORTS -> "host:port";
             case PATH -> "path";
             case DURATION_MS -> "milliseconds";
         };
