@@ -1,7 +1,8 @@
 package io.armadakv.node;
 
-import io.armadakv.node.config.CommandLineConfigSource;
+import io.armadakv.node.config.ConfigDoc;
 import io.armadakv.node.config.ConfigException;
+import io.armadakv.node.config.ConfigLayers;
 import io.armadakv.node.config.ConfigKeys;
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.config.MapConfigSource;
@@ -11,6 +12,8 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +26,14 @@ public final class Main {
               leader     start a node of the leader cluster
               follower   start a node of a follower cluster (reads local, writes forwarded)
               replicator start a replicator feeding a follower cluster from the leader cluster
+              config-doc print the configuration reference (docs/configuration.md)
               version    print the version
+            configuration: armada.yaml|yml|json|toml in /etc/armada, /config, $HOME/.armada, the
+            working directory, or --config=FILE; then environment (RAFT_ADDRESS); then --key=value
             """;
+
+    /** The name Cluster.Status reports as the source of armada.role. */
+    static final String COMMAND_SOURCE = "command";
 
     private Main() {
     }
@@ -37,6 +46,7 @@ public final class Main {
         List<String> flags = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "version" -> System.out.println("armada " + Version.get());
+            case "config-doc" -> System.out.print(ConfigDoc.markdown());
             case "leader" -> startNode(flags, "leader");
             case "follower" -> startNode(flags, "follower");
             default -> {
@@ -72,25 +82,30 @@ public final class Main {
     }
 
     /**
-     * MicroProfile Config with the command-line flags on top; Helidon's own server keys are
-     * derived from {@code rest.address} so there is one way to set each address.
+     * MicroProfile Config from the layers {@link ConfigLayers} describes, with the role the command
+     * names on top; Helidon's own server keys are derived from {@code rest.address} so there is one
+     * way to set each address.
      */
     static Config buildConfig(List<String> flags, String role) {
+        return buildConfig(ConfigLayers.node(System.getenv(), Path.of("").toAbsolutePath()), flags, role);
+    }
+
+    static Config buildConfig(ConfigLayers layers, List<String> flags, String role) {
         if (flags.stream().anyMatch(f -> f.startsWith("--" + ConfigKeys.ROLE.name()))) {
             throw new ConfigException(ConfigKeys.ROLE.name() + " is set by the command: armada leader | armada follower");
         }
-        List<String> all = new java.util.ArrayList<>(flags);
-        all.add("--" + ConfigKeys.ROLE.name() + "=" + role);
-        MapConfigSource cli = CommandLineConfigSource.parse(all);
+        List<ConfigSource> sources = new ArrayList<>(layers.sources(flags));
+        sources.add(new MapConfigSource(COMMAND_SOURCE, 600, Map.of(ConfigKeys.ROLE.name(), role)));
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-        Config base = resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
+        Config base = resolver.getBuilder().addDefaultSources().addDiscoveredConverters()
+                .withSources(sources.toArray(ConfigSource[]::new)).build();
         NodeConfig node = NodeConfig.from(base);
         Endpoint rest = node.rest();
-        ConfigSource derived = new MapConfigSource("derived-from-" + ConfigKeys.REST_ADDRESS.name(), 1000, Map.of(
+        sources.add(new MapConfigSource("derived-from-" + ConfigKeys.REST_ADDRESS.name(), 1000, Map.of(
                 "server.host", rest.host(),
-                "server.port", Integer.toString(rest.port())));
+                "server.port", Integer.toString(rest.port()))));
         Config config = resolver.getBuilder().addDefaultSources().addDiscoveredConverters()
-                .withSources(cli, derived).build();
+                .withSources(sources.toArray(ConfigSource[]::new)).build();
         resolver.registerConfig(config, Thread.currentThread().getContextClassLoader());
         return config;
     }

@@ -1,14 +1,15 @@
 package io.armadakv.replicator;
 
-import io.armadakv.node.config.CommandLineConfigSource;
 import io.armadakv.node.config.ConfigException;
-import io.armadakv.node.config.MapConfigSource;
+import io.armadakv.node.config.ConfigLayers;
 import io.armadakv.replicator.quic.LeaderConnection;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.LogManager;
@@ -53,10 +54,12 @@ public final class Main {
         stopped.await();
     }
 
+    /** Files, environment and flags layered as {@link ConfigLayers} describes, with the replicator's keys. */
     static Config buildConfig(List<String> flags) {
-        MapConfigSource cli = CommandLineConfigSource.parse(flags, ReplicatorConfig.ALL);
+        ConfigSource[] layers = ConfigLayers.replicator(System.getenv(), Path.of("").toAbsolutePath())
+                .sources(flags).toArray(ConfigSource[]::new);
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-        return resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(cli).build();
+        return resolver.getBuilder().addDefaultSources().addDiscoveredConverters().withSources(layers).build();
     }
 
     private static void configureLogging() {

@@ -11,8 +11,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.armadakv.node.ArmadaNode;
 import io.armadakv.node.Version;
-import io.armadakv.node.config.ConfigKey;
 import io.armadakv.node.config.ConfigKeys;
+import io.armadakv.node.config.EffectiveConfig;
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.config.NodeConfig;
 import io.armadakv.node.table.Table;
@@ -21,13 +21,12 @@ import io.grpc.stub.StreamObserver;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 
+import java.util.List;
 import java.util.Map;
 
 /** regatta.v1.Cluster: membership and per-table status of this node (API.md section 4.10). */
 @Dependent
 public class ClusterService extends ClusterGrpc.ClusterImplBase {
-
-    static final String REDACTED = "**********";
 
     @Inject
     ArmadaNode node;
@@ -80,7 +79,7 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
             }
         }
         if (request.getConfig()) {
-            b.setConfig(effectiveConfig());
+            b.setConfig(configStruct(EffectiveConfig.of(node.config(), ConfigKeys.all())));
         }
         observer.onNext(b.build());
         observer.onCompleted();
@@ -98,11 +97,13 @@ public class ClusterService extends ClusterGrpc.ClusterImplBase {
         return leaderId == 0 ? "" : Long.toString(leaderId);
     }
 
-    private Struct effectiveConfig() {
+    /** Each declared key as {@code key -> {value, source}}; docs/api.md describes this shape. */
+    static Struct configStruct(List<EffectiveConfig.Entry> entries) {
         Struct.Builder s = Struct.newBuilder();
-        for (ConfigKey k : ConfigKeys.all()) {
-            String v = node.config().getOptionalValue(k.name(), String.class).orElse(k.defaultValue());
-            s.putFields(k.name(), Value.newBuilder().setStringValue(k.secret() ? REDACTED : v).build());
+        for (EffectiveConfig.Entry e : entries) {
+            s.putFields(e.key(), Value.newBuilder().setStructValue(Struct.newBuilder()
+                    .putFields("value", Value.newBuilder().setStringValue(e.value()).build())
+                    .putFields("source", Value.newBuilder().setStringValue(e.source()).build())).build());
         }
         return s.build();
     }

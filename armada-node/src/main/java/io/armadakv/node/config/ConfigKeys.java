@@ -14,6 +14,7 @@ import static io.armadakv.node.config.ConfigKey.Type.MEMBERS;
 import static io.armadakv.node.config.ConfigKey.Type.PATH;
 import static io.armadakv.node.config.ConfigKey.Type.STRING;
 import static io.armadakv.node.config.ConfigKey.Type.URL;
+import static io.armadakv.node.config.ConfigKey.Type.URLS;
 
 /** Every key an Armada node understands, spelled as the seed system spells them. */
 public final class ConfigKeys {
@@ -82,7 +83,7 @@ public final class ConfigKeys {
     public static final ConfigKey REPLICATION_MAX_BATCH_BYTES = ConfigKey.of("replication.max-send-message-size-bytes",
             INT, "4194304", "Leader cluster: soft byte budget of one batch of log commands sent to a replicator");
     public static final ConfigKey REPLICATION_LEADER_API_ADDRESS = ConfigKey.of("replication.leader-api-address",
-            STRING, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
+            URLS, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
                     + "where client writes are forwarded");
     public static final ConfigKey HEALTH_MAX_LAG_ENTRIES = ConfigKey.of("health.max-lag-entries", LONG, "10000",
             "Follower cluster: /health/ready reports not ready while a table lags the leader cluster by more "
@@ -115,6 +116,11 @@ public final class ConfigKeys {
 
     public static List<ConfigKey> all() {
         return ALL;
+    }
+
+    /** The keys files, environment and flags may set: all but armada.role, which the command sets. */
+    public static List<ConfigKey> settable() {
+        return ALL.stream().filter(k -> k != ROLE).toList();
     }
 
     public static Optional<ConfigKey> find(String name) {

@@ -1,22 +1,32 @@
 package io.armadakv.node.config;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
 /** Spelling help for mistyped keys. */
 final class ConfigValidator {
 
     private ConfigValidator() {
     }
 
-    static String suggestion(String key, java.util.List<ConfigKey> keys) {
+    static String suggestion(String key, List<ConfigKey> keys) {
+        return closest(key, keys.stream().map(ConfigKey::name).toList())
+                .map(best -> " (did you mean '" + best + "'?)").orElse("");
+    }
+
+    /** The candidate nearest to a misspelling, when it is near enough to be what was meant. */
+    static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (ConfigKey k : keys) {
-            int d = distance(key, k.name());
+        for (String c : candidates) {
+            int d = distance(word, c);
             if (d < bestDistance) {
                 bestDistance = d;
-                best = k.name();
+                best = c;
             }
         }
-        return best != null && bestDistance <= Math.max(2, key.length() / 4) ? " (did you mean '" + best + "'?)" : "";
+        return best != null && bestDistance <= Math.max(2, word.length() / 4) ? Optional.of(best) : Optional.empty();
     }
 
     private static int distance(String a, String b) {

@@ -23,11 +23,16 @@ class LauncherIT {
     }
 
     private Run run(String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), args);
+    }
+
+    private Run run(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ArmadaProcess.root().resolve("armada").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("ARMADA_SKIP_BUILD", "1");
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -56,6 +61,27 @@ class LauncherIT {
         assertEquals(2, badValue.exit());
         assertEquals(1, badValue.output().strip().lines().count(), badValue.output());
         assertTrue(badValue.output().contains("api.address"), badValue.output());
+    }
+
+    @Test
+    void badConfigurationFilesAndVariablesStopWithOneLine() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("armada.yaml"), "raft:\n  adress: 127.0.0.1:1\n");
+        Run searched = run("leader");
+        assertEquals(2, searched.exit(), searched.output());
+        assertEquals(1, searched.output().strip().lines().count(), searched.output());
+        assertTrue(searched.output().contains(dir.resolve("armada.yaml") + ": unknown configuration key 'raft.adress'"
+                + " (did you mean 'raft.address'?)"), searched.output());
+        java.nio.file.Files.delete(dir.resolve("armada.yaml"));
+
+        Path broken = java.nio.file.Files.writeString(dir.resolve("broken.toml"), "[raft]\naddress = 1.2:3\n");
+        Run explicit = run("leader", "--config=" + broken);
+        assertEquals(2, explicit.exit(), explicit.output());
+        assertEquals(1, explicit.output().strip().lines().count(), explicit.output());
+        assertTrue(explicit.output().contains(broken + ":2: not valid TOML"), explicit.output());
+
+        Run env = run(java.util.Map.of("API_ADRESS", "http://127.0.0.1:1"), "leader");
+        assertEquals(2, env.exit(), env.output());
+        assertTrue(env.output().contains("API_ADRESS") && env.output().contains("API_ADDRESS"), env.output());
     }
 
     @Test
