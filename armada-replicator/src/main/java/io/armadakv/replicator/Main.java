@@ -41,16 +41,26 @@ public final class Main {
         }
         LeaderConnection leader = LeaderConnections.open(config);
         Replicator replicator = new Replicator(config, leader);
+        MetricsEndpoint http;
+        try {
+            http = MetricsEndpoint.start(config.rest(), replicator::scrapeMetrics);
+        } catch (java.io.IOException e) {
+            System.err.println("armada replicator: start-up failed: " + e.getMessage());
+            replicator.close();
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("replicator " + config.id() + " stopping");
             replicator.close();
+            http.close();
             stopped.countDown();
         }, "armada-replicator-shutdown"));
         replicator.start();
         LOG.info("replicator " + config.id() + " replicating from " + config.leaderAddresses().stream()
                 .map(e -> e.hostPort()).toList() + " into " + config.followerAddresses().stream()
-                .map(e -> e.url()).toList());
+                .map(e -> e.url()).toList() + ", metrics on " + config.rest().url());
         stopped.await();
     }
 

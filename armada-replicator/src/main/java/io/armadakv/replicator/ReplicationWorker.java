@@ -52,7 +52,11 @@ final class ReplicationWorker implements Runnable {
     private boolean leased;
     private long backoffMs;
 
-    ReplicationWorker(String table, LeaderConnection leader, FollowerCluster follower, ReplicatorConfig config) {
+    private final ReplicatorMetrics.Table metrics;
+
+    ReplicationWorker(String table, LeaderConnection leader, FollowerCluster follower, ReplicatorConfig config,
+                      ReplicatorMetrics.Table metrics) {
+        this.metrics = metrics;
         this.table = table;
         this.leader = leader;
         this.follower = follower;
@@ -76,6 +80,7 @@ final class ReplicationWorker implements Runnable {
             } catch (InterruptedException e) {
                 break;
             } catch (IOException | RuntimeException e) {
+                metrics.failures.increment();
                 discardPipeline();
                 cursor = -1; // read it back from the follower: the failed call may or may not have applied
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? 100 : backoffMs * 2);
@@ -113,6 +118,7 @@ final class ReplicationWorker implements Runnable {
                 cursor = -1;
             }
             leased = true;
+            metrics.leaseHeld.set(1);
             leaseRenewedAt = now;
             return true;
         }
@@ -120,6 +126,7 @@ final class ReplicationWorker implements Runnable {
             LOG.info("table " + table + ": lease taken over by " + r.getHolder());
         }
         leased = false;
+        metrics.leaseHeld.set(0);
         return false;
     }
 
@@ -209,9 +216,13 @@ final class ReplicationWorker implements Runnable {
     private void apply(List<Command> commands, long leaderLast) {
         ApplyResponse applied = follower.apply(ApplyRequest.newBuilder().setTable(table).addAllCommands(commands)
                 .setLeaderLastIndex(leaderLast).build());
+        metrics.leaderLastIndex.accumulateAndGet(leaderLast, Math::max);
         if (!commands.isEmpty()) {
             // an empty apply is answered from the node's own copy, which may lag its group
             cursor = applied.getLeaderIndex();
+            metrics.appliedIndex.set(cursor);
+            metrics.commands.increment(commands.size());
+            metrics.bytes.increment(commands.stream().mapToLong(Command::getSerializedSize).sum());
         }
     }
 
@@ -254,6 +265,8 @@ final class ReplicationWorker implements Runnable {
         if (stopped) {
             throw new IOException("stopped while loading a snapshot of " + table);
         }
+        metrics.snapshotLoads.increment();
+        metrics.appliedIndex.set(cursor);
         LOG.info("table " + table + ": loaded a snapshot of " + versions + " versions at leader index " + cursor);
     }
 

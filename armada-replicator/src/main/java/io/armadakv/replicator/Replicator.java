@@ -29,6 +29,7 @@ public final class Replicator implements AutoCloseable {
     private final ReplicatorConfig config;
     private final LeaderConnection leader;
     private final FollowerCluster follower;
+    private final ReplicatorMetrics metrics;
     private final Map<String, Running> workers = new HashMap<>();
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "armada-replicator-reconcile");
@@ -36,13 +37,19 @@ public final class Replicator implements AutoCloseable {
         return t;
     });
 
-    private record Running(ReplicationWorker worker, Thread thread) {
+    private record Running(ReplicationWorker worker, Thread thread, ReplicatorMetrics.Table metrics) {
     }
 
     public Replicator(ReplicatorConfig config, LeaderConnection leader) {
         this.config = config;
         this.leader = leader;
         this.follower = new FollowerCluster(config.followerAddresses());
+        this.metrics = new ReplicatorMetrics(leader::connects);
+    }
+
+    /** Prometheus text of the replicator's figures. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
     }
 
     public void start() {
@@ -104,9 +111,10 @@ public final class Replicator implements AutoCloseable {
     }
 
     private Running startWorker(String table) {
-        ReplicationWorker worker = new ReplicationWorker(table, leader, follower, config);
+        ReplicatorMetrics.Table tableMetrics = metrics.table(table);
+        ReplicationWorker worker = new ReplicationWorker(table, leader, follower, config, tableMetrics);
         Thread thread = Thread.ofVirtual().name("armada-replicate-" + table).start(worker);
-        return new Running(worker, thread);
+        return new Running(worker, thread, tableMetrics);
     }
 
     private void stopWorker(String table) {
@@ -119,6 +127,7 @@ public final class Replicator implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            r.metrics().remove();
         }
     }
 

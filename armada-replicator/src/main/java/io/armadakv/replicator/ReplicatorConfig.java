@@ -31,7 +31,8 @@ public record ReplicatorConfig(
         long pollIntervalMs,
         long reconcileIntervalMs,
         long leaseTtlMs,
-        String id) {
+        String id,
+        Endpoint rest) {
 
     public static ReplicatorConfig from(Config config) {
         ConfigReader r = new ConfigReader(config);
@@ -58,6 +59,7 @@ public record ReplicatorConfig(
         String id = r.string(ID);
         return new ReplicatorConfig(leaders, followers, ca, cert, key, insecure, r.positiveLong(POLL_INTERVAL),
                 r.positiveLong(RECONCILE_INTERVAL), r.positiveLong(LEASE_TTL),
-                id.isBlank() ? "replicator-" + UUID.randomUUID().toString().substring(0, 8) : id);
+                id.isBlank() ? "replicator-" + UUID.randomUUID().toString().substring(0, 8) : id,
+                r.url(io.armadakv.node.config.ReplicatorKeys.REST_ADDRESS));
     }
 }

@@ -6,6 +6,7 @@ import static io.armadakv.node.config.ConfigKey.Type.BOOLEAN;
 import static io.armadakv.node.config.ConfigKey.Type.DURATION_MS;
 import static io.armadakv.node.config.ConfigKey.Type.HOST_PORTS;
 import static io.armadakv.node.config.ConfigKey.Type.STRING;
+import static io.armadakv.node.config.ConfigKey.Type.URL;
 import static io.armadakv.node.config.ConfigKey.Type.URLS;
 
 /**
@@ -36,9 +37,13 @@ public final class ReplicatorKeys {
                     + "another replicator takes a table over after it");
     public static final ConfigKey ID = ConfigKey.of("replication.replicator-id", STRING, "",
             "Name this replicator holds table leases under (default: a random id per start)");
+    public static final ConfigKey REST_ADDRESS = ConfigKey.of("rest.address", URL, "http://127.0.0.1:8089",
+            "HTTP listen URL of the replicator's /metrics (Prometheus text) and /health/live");
+
     // the log keys are the node's: one meaning, one description
     private static final List<ConfigKey> ALL = List.of(LEADER_ADDRESS, FOLLOWER_ADDRESS, CA_FILE, CERT_FILE,
-            KEY_FILE, INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, ConfigKeys.LOG_LEVEL,
+            KEY_FILE, INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, REST_ADDRESS,
+            ConfigKeys.LOG_LEVEL,
             ConfigKeys.LOG_LIBRARIES_LEVEL, ConfigKeys.LOG_FORMAT);
 
     private ReplicatorKeys() {

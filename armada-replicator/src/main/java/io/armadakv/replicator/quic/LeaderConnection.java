@@ -50,6 +50,7 @@ public final class LeaderConnection implements AutoCloseable {
     private Link link; // guarded by lock
     private int nextLeader; // guarded by lock
     private boolean closed; // guarded by lock
+    private final java.util.concurrent.atomic.AtomicLong connects = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param leaders        {@code host:port} of leader-cluster nodes; a host name must match the
@@ -98,6 +99,11 @@ public final class LeaderConnection implements AutoCloseable {
             throw new IOException("sending a request to leader " + used.leader + " failed: " + e.getMessage(), e);
         }
         return new FrameStream(stream, used.leader, used.streams::release);
+    }
+
+    /** Connections made so far; each reconnect counts again. */
+    public long connects() {
+        return connects.get();
     }
 
     /** Closes the connection; open frame streams fail, and later calls throw. */
@@ -164,6 +170,7 @@ public final class LeaderConnection implements AutoCloseable {
                     authenticate(connection, leader.hostPort());
                 }
                 nextLeader = index;
+                connects.incrementAndGet();
                 LOG.info("QUIC connection to leader " + leader.hostPort() + " established");
                 return new Link(connection, leader.hostPort(), index, new Semaphore(QuicServer.MAX_CONCURRENT_STREAMS));
             } catch (IOException | RuntimeException e) {

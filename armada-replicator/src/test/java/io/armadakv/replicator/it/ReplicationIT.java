@@ -97,6 +97,16 @@ class ReplicationIT {
         assertEquals(onFollower.getLeaderIndex(), (long) metrics.value("armada_replication_leader_index", table));
         assertEquals(onFollower.getRevision(), (long) metrics.value("armada_store_revision", table));
         assertTrue(Replication.http(follower, "/health/ready").contains("UP"));
+        io.armadakv.node.metrics.PrometheusText replicatorMetrics = io.armadakv.node.metrics.PrometheusText.parse(
+                replicator.metrics());
+        java.util.Map<String, String> replicated = java.util.Map.of("table", "config");
+        assertEquals(onFollower.getLeaderIndex(),
+                (long) replicatorMetrics.value("armada_replicator_applied_leader_index", replicated));
+        assertEquals(0, replicatorMetrics.value("armada_replicator_lag_entries", replicated));
+        assertEquals(1, replicatorMetrics.value("armada_replicator_lease_held", replicated));
+        double commands = replicatorMetrics.value("armada_replicator_commands_total", replicated);
+        assertTrue(commands >= 52, "commands " + commands);
+        assertTrue(replicatorMetrics.value("armada_replicator_quic_connects_total", java.util.Map.of()) >= 1);
         // a past revision reads the same on both sides
         long past = same.getRevision() - 10;
         assertEquals(Replication.kv(leader.channel()).range(all("config").setRevision(past).build()).getKvsList(),

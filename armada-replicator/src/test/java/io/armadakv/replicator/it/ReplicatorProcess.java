@@ -16,6 +16,7 @@ final class ReplicatorProcess implements AutoCloseable {
     private final Path dir;
     private final List<String> flags;
     private final Path log;
+    private final int restPort = ArmadaProcess.freePort();
     private Process process;
 
     ReplicatorProcess(Path dir, List<String> leaderAddresses, List<ArmadaProcess> followers, String... extra) {
@@ -25,7 +26,8 @@ final class ReplicatorProcess implements AutoCloseable {
                 "--replication.leader-address=" + String.join(",", leaderAddresses),
                 "--replication.follower-address=" + String.join(",", followers.stream().map(ArmadaProcess::apiUrl).toList()),
                 "--replication.insecure-skip-verify=true",
-                "--replication.reconcile-interval=500"));
+                "--replication.reconcile-interval=500",
+                "--rest.address=http://127.0.0.1:" + restPort));
         this.flags.addAll(List.of(extra));
     }
 
@@ -49,6 +51,24 @@ final class ReplicatorProcess implements AutoCloseable {
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body of GET /metrics on the replicator's HTTP port. */
+    String metrics() {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + restPort + "/metrics"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("/metrics answered " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
