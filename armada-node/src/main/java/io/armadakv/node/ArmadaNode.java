@@ -79,7 +79,7 @@ public class ArmadaNode {
             // the replica service is the follower's apply path: a leader cluster must not offer it
             api = GrpcApiServer.start(nodeConfig, services.stream()
                     .filter(s -> nodeConfig.follower() || !(s instanceof io.armadakv.node.api.ReplicaService))
-                    .toList(), List.of(metrics.requests()));
+                    .toList(), List.of(metrics.requests(), tokens()));
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException(e);
@@ -93,6 +93,15 @@ public class ArmadaNode {
                 + (replication != null ? ", replication (QUIC) on " + replication.address() : "")
                 + (nodeConfig.follower() ? ", forwarding writes to " + nodeConfig.replication().leaderApi().stream()
                         .map(io.armadakv.node.config.Endpoint::url).toList() : ""));
+    }
+
+    private io.armadakv.node.api.TokenAuthInterceptor tokens() {
+        io.armadakv.node.config.ConfigReader r = new io.armadakv.node.config.ConfigReader(config);
+        return new io.armadakv.node.api.TokenAuthInterceptor(java.util.Map.of(
+                armada.v1.TablesGrpc.SERVICE_NAME, r.string(io.armadakv.node.config.ConfigKeys.TABLES_TOKEN),
+                maintenance.v1.MaintenanceGrpc.SERVICE_NAME, r.string(io.armadakv.node.config.ConfigKeys.MAINTENANCE_TOKEN),
+                io.armadakv.proto.internal.ReplicaGrpc.SERVICE_NAME,
+                r.string(io.armadakv.node.config.ConfigKeys.REPLICATION_TOKEN)));
     }
 
     @PreDestroy

@@ -27,11 +27,20 @@ final class FollowerCluster implements AutoCloseable {
     private final List<Endpoint> addresses;
     private final AtomicInteger current = new AtomicInteger();
 
-    FollowerCluster(List<Endpoint> addresses) {
+    private final io.grpc.ClientInterceptor credentials;
+
+    /** @param token presented as {@code authorization: Bearer <token>}; empty for none */
+    FollowerCluster(List<Endpoint> addresses, String token) {
         this.addresses = addresses;
         this.channels = addresses.stream().map(e -> (ManagedChannel) NettyChannelBuilder.forAddress(e.host(), e.port())
                 .usePlaintext().maxInboundMessageSize(64 * 1024 * 1024)
                 .keepAliveTime(30, TimeUnit.SECONDS).build()).toList();
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        if (!token.isEmpty()) {
+            headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + token);
+        }
+        this.credentials = io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     List<ReplicaTable> tables() {
@@ -61,7 +70,7 @@ final class FollowerCluster implements AutoCloseable {
         for (int tried = 0; tried < channels.size(); tried++) {
             int index = Math.floorMod(current.get(), channels.size());
             try {
-                return body.apply(ReplicaGrpc.newBlockingStub(channels.get(index))
+                return body.apply(ReplicaGrpc.newBlockingStub(channels.get(index)).withInterceptors(credentials)
                         .withDeadlineAfter(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {

@@ -32,7 +32,14 @@ public record ReplicatorConfig(
         long reconcileIntervalMs,
         long leaseTtlMs,
         String id,
-        Endpoint rest) {
+        Endpoint rest,
+        String token) {
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+        return "ReplicatorConfig[leaders=" + leaderAddresses + ", followers=" + followerAddresses + ", id=" + id + "]";
+    }
 
     public static ReplicatorConfig from(Config config) {
         ConfigReader r = new ConfigReader(config);
@@ -60,6 +67,7 @@ public record ReplicatorConfig(
         return new ReplicatorConfig(leaders, followers, ca, cert, key, insecure, r.positiveLong(POLL_INTERVAL),
                 r.positiveLong(RECONCILE_INTERVAL), r.positiveLong(LEASE_TTL),
                 id.isBlank() ? "replicator-" + UUID.randomUUID().toString().substring(0, 8) : id,
-                r.url(io.armadakv.node.config.ReplicatorKeys.REST_ADDRESS));
+                r.url(io.armadakv.node.config.ReplicatorKeys.REST_ADDRESS),
+                r.string(io.armadakv.node.config.ReplicatorKeys.TOKEN));
     }
 }

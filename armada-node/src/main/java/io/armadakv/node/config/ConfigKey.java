@@ -26,7 +26,7 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         return new ConfigKey(name, type, defaultValue, description, false);
     }
 
-    static ConfigKey secret(String name, String description) {
+    public static ConfigKey secret(String name, String description) {
         return new ConfigKey(name, Type.STRING, "", description, true);
     }
 }

@@ -88,6 +88,13 @@ public final class ConfigKeys {
     public static final ConfigKey HEALTH_MAX_LAG_ENTRIES = ConfigKey.of("health.max-lag-entries", LONG, "10000",
             "Follower cluster: /health/ready reports not ready while a table lags the leader cluster by more "
                     + "entries than this");
+    public static final ConfigKey TABLES_TOKEN = ConfigKey.secret("tables.token",
+            "Bearer token every regatta.v1.Tables call must carry (authorization: Bearer <token>); empty: no check");
+    public static final ConfigKey MAINTENANCE_TOKEN = ConfigKey.secret("maintenance.token",
+            "Bearer token every maintenance.v1.Maintenance call must carry; empty: no check");
+    public static final ConfigKey REPLICATION_TOKEN = ConfigKey.secret("replication.token",
+            "Follower cluster: bearer token the replicator must present to the node's replication apply path "
+                    + "(armada.internal.v1.Replica); empty: no check");
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
             "Level of Armada's own log lines: SEVERE/ERROR, WARNING/WARN, INFO, FINE/DEBUG, FINEST/TRACE");
     public static final ConfigKey LOG_LIBRARIES_LEVEL = ConfigKey.of("log.libraries-level", STRING, "WARNING",
@@ -103,7 +110,8 @@ public final class ConfigKeys {
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
-            HEALTH_MAX_LAG_ENTRIES, LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
+            HEALTH_MAX_LAG_ENTRIES, TABLES_TOKEN, MAINTENANCE_TOKEN, REPLICATION_TOKEN,
+            LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
 

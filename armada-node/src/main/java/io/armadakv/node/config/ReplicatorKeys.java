@@ -40,9 +40,12 @@ public final class ReplicatorKeys {
     public static final ConfigKey REST_ADDRESS = ConfigKey.of("rest.address", URL, "http://127.0.0.1:8089",
             "HTTP listen URL of the replicator's /metrics (Prometheus text) and /health/live");
 
+    public static final ConfigKey TOKEN = ConfigKey.secret("replication.token",
+            "Bearer token presented to the follower nodes (their replication.token); empty: none");
+
     // the log keys are the node's: one meaning, one description
     private static final List<ConfigKey> ALL = List.of(LEADER_ADDRESS, FOLLOWER_ADDRESS, CA_FILE, CERT_FILE,
-            KEY_FILE, INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, REST_ADDRESS,
+            KEY_FILE, INSECURE_SKIP_VERIFY, POLL_INTERVAL, RECONCILE_INTERVAL, LEASE_TTL, ID, REST_ADDRESS, TOKEN,
             ConfigKeys.LOG_LEVEL,
             ConfigKeys.LOG_LIBRARIES_LEVEL, ConfigKeys.LOG_FORMAT);
 

@@ -15,9 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A leader with its own certificate that requires replicators to prove a client certificate of
- * its CA: a replicator with one replicates, a replicator without one is refused.
+ * its CA, and a follower whose apply path wants a token: a replicator with both replicates, one
+ * without the certificate is refused by the leader, one without the token by the follower.
  */
 class ReplicationTlsIT {
+
+    private static final String FOLLOWER_TOKEN = "rt-5d2e8b";
 
     @TempDir
     Path dir;
@@ -30,13 +33,18 @@ class ReplicationTlsIT {
                 "--replication.cert-file=" + pki.serverChainPem(), "--replication.key-file=" + pki.serverKeyPem(),
                 "--replication.ca-file=" + pki.caPem()).getFirst();
         try (leader) {
-            ArmadaProcess follower = ArmadaProcess.followerCluster(dir.resolve("follower"), 1, List.of(leader)).getFirst();
+            ArmadaProcess follower = ArmadaProcess.followerCluster(dir.resolve("follower"), 1, List.of(leader),
+                    "--replication.token=" + FOLLOWER_TOKEN).getFirst();
             String address = "localhost:" + leader.replicationPort(); // the name in the leader's certificate
             try (follower;
                  ReplicatorProcess anonymous = new ReplicatorProcess(dir.resolve("anonymous"), List.of(address),
                          List.of(follower), "--replication.insecure-skip-verify=false",
                          "--replication.ca-file=" + pki.caPem()).start();
                  ReplicatorProcess trusted = new ReplicatorProcess(dir.resolve("trusted"), List.of(address),
+                         List.of(follower), "--replication.insecure-skip-verify=false",
+                         "--replication.ca-file=" + pki.caPem(), "--replication.cert-file=" + pki.clientCertPem(),
+                         "--replication.key-file=" + pki.clientKeyPem(), "--replication.token=" + FOLLOWER_TOKEN).start();
+                 ReplicatorProcess tokenless = new ReplicatorProcess(dir.resolve("tokenless"), List.of(address),
                          List.of(follower), "--replication.insecure-skip-verify=false",
                          "--replication.ca-file=" + pki.caPem(), "--replication.cert-file=" + pki.clientCertPem(),
                          "--replication.key-file=" + pki.clientKeyPem()).start()) {
@@ -49,6 +57,11 @@ class ReplicationTlsIT {
                 Waits.until("the anonymous replicator to be refused", Replication.CONVERGE,
                         () -> anonymous.logText().contains("requires a client certificate"));
                 assertFalse(anonymous.logText().contains("replicating (lease held"), anonymous.logText());
+                // the follower's apply path wants its token: a replicator without it changes nothing there
+                Waits.until("the replicator without the follower's token to be refused", Replication.CONVERGE,
+                        () -> tokenless.logText().contains("Request unauthenticated with bearer"));
+                assertFalse(tokenless.logText().contains("replicating (lease held"), tokenless.logText());
+                assertFalse(trusted.logText().contains(FOLLOWER_TOKEN), "the token leaked into the log");
             }
         }
     }
