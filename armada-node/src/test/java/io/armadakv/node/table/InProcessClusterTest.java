@@ -30,8 +30,12 @@ class InProcessClusterTest {
                 .build();
     }
 
+    /**
+     * A wiped node's rescue chains several waits (catalog first, then each table: a gap must last
+     * 3 s, then a step-down, an election and a snapshot), so the deadline is generous.
+     */
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
