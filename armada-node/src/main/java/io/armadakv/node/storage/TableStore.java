@@ -176,14 +176,6 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
-    /** The revisions recorded for the commands of entry {@code index}, or null if none were. */
-    public long[] entryRevisions(long index) {
-        return read(txn -> {
-            ByteIterable v = stores.revisions().get(txn, new ArrayByteIterable(MetaKeys.longValue(index)));
-            return v == null ? null : EntryRevisions.decode(Stores.copy(v));
-        });
-    }
-
     /** The recorded revisions of entries {@code from..to} (inclusive), read in one view; null where none were. */
     public long[][] entryRevisions(long from, long to) {
         return read(txn -> {

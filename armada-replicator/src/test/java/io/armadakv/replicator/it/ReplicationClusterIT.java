@@ -1,6 +1,7 @@
 package io.armadakv.replicator.it;
 
 import io.armadakv.node.it.ArmadaProcess;
+import io.armadakv.node.it.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,10 +36,15 @@ class ReplicationClusterIT {
 
                 leaders.getFirst().kill9(); // the first address of both replicators
                 writer.awaitAtLeast(500);
-                replicators.getFirst().kill9();
+                // the replicator that holds the table's lease dies: the other must take over
+                ReplicatorProcess holder = leaseHolder(replicators);
+                ReplicatorProcess other = replicators.get(1 - replicators.indexOf(holder));
+                holder.kill9();
+                Waits.until("the other replicator to take the table over", Replication.CONVERGE,
+                        () -> leaseHeld(other));
                 writer.awaitAtLeast(800);
                 leaders.getFirst().launch();
-                replicators.getFirst().start();
+                holder.start();
                 writer.awaitAtLeast(1000);
                 writer.close();
 
@@ -52,6 +58,23 @@ class ReplicationClusterIT {
             followers.forEach(ArmadaProcess::close);
             leaders.forEach(ArmadaProcess::close);
         }
+    }
+
+    private static boolean leaseHeld(ReplicatorProcess r) {
+        return io.armadakv.node.metrics.PrometheusText.parse(r.metrics())
+                .find("armada_replicator_lease_held", java.util.Map.of("table", "ref"))
+                .map(s -> s.value() == 1).orElse(false);
+    }
+
+    /** The replicator whose metrics say it holds the lease of table ref; exactly one does. */
+    private static ReplicatorProcess leaseHolder(List<ReplicatorProcess> replicators) {
+        ReplicatorProcess[] holder = new ReplicatorProcess[1];
+        Waits.until("one replicator to hold the lease", Replication.CONVERGE, () -> {
+            List<ReplicatorProcess> holding = replicators.stream().filter(ReplicationClusterIT::leaseHeld).toList();
+            holder[0] = holding.size() == 1 ? holding.getFirst() : null;
+            return holder[0] != null;
+        });
+        return holder[0];
     }
 
     private static List<ArmadaProcess> concat(List<ArmadaProcess> a, List<ArmadaProcess> b) {

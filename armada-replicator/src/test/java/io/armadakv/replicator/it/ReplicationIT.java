@@ -160,7 +160,7 @@ class ReplicationIT {
 
     @Test
     @Order(4)
-    void aCutLinkShowsAsLagAndConvergesWhenRestored() throws Exception {
+    void aCutLinkStopsReplicationAndConvergesWhenRestored() throws Exception {
         awaitSame("config", leader, List.of(follower));
         relay.cut();
         long before = status(follower, "config").getRevision();
