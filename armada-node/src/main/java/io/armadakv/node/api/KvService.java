@@ -50,10 +50,17 @@ public class KvService extends KVGrpc.KVImplBase {
                     .whenComplete((result, error) -> {
                         if (error != null) {
                             observer.onError(ApiErrors.toStatus(error));
-                        } else {
-                            observer.onNext(rangeResponse(table, result));
-                            observer.onCompleted();
+                            return;
                         }
+                        RangeResponse response;
+                        try {
+                            response = checkedPage(table, request, rangeResponse(table, result));
+                        } catch (RuntimeException e) {
+                            observer.onError(ApiErrors.toStatus(e));
+                            return;
+                        }
+                        observer.onNext(response);
+                        observer.onCompleted();
                     });
         } catch (RuntimeException e) {
             observer.onError(ApiErrors.toStatus(e));
@@ -72,7 +79,7 @@ public class KvService extends KVGrpc.KVImplBase {
                         if (error != null) {
                             observer.onError(ApiErrors.toStatus(error));
                         } else {
-                            new PageStreamer(table, iterator, observer).start();
+                            new PageStreamer(table, request, iterator, observer).start();
                         }
                     });
         } catch (RuntimeException e) {
@@ -83,12 +90,15 @@ public class KvService extends KVGrpc.KVImplBase {
     /** Sends pages as the client takes them, so a large range never piles up in memory. */
     private final class PageStreamer {
         private final Table table;
+        private final RangeRequest request;
         private final RangeIterator iterator;
         private final ServerCallStreamObserver<RangeResponse> observer;
         private boolean done;
 
-        PageStreamer(Table table, RangeIterator iterator, ServerCallStreamObserver<RangeResponse> observer) {
+        PageStreamer(Table table, RangeRequest request, RangeIterator iterator,
+                     ServerCallStreamObserver<RangeResponse> observer) {
             this.table = table;
+            this.request = request;
             this.iterator = iterator;
             this.observer = observer;
         }
@@ -102,7 +112,7 @@ public class KvService extends KVGrpc.KVImplBase {
         private synchronized void pump() {
             try {
                 while (!done && observer.isReady() && iterator.hasNext()) {
-                    observer.onNext(rangeResponse(table, iterator.next()));
+                    observer.onNext(checkedPage(table, request, rangeResponse(table, iterator.next())));
                 }
                 if (!done && !iterator.hasNext()) {
                     finish();
@@ -168,6 +178,10 @@ public class KvService extends KVGrpc.KVImplBase {
             requireKey(request.getKey());
             Table table = table(tableName);
             limits().checkKey(tableName, "key", request.getKey());
+            limits().checkKey(tableName, "range_end", request.getRangeEnd());
+            if (request.getPrevKv()) {
+                checkPrevKvsFit(table, request);
+            }
             Command.Builder command = Command.newBuilder()
                     .setType(Command.CommandType.DELETE)
                     .setTable(request.getTable())
@@ -212,10 +226,19 @@ public class KvService extends KVGrpc.KVImplBase {
                 afterBarrier(table, true, () -> table.readTxn(storeTxn)).whenComplete((result, error) -> {
                     if (error != null) {
                         observer.onError(ApiErrors.toStatus(error));
-                    } else {
-                        observer.onNext(txnResponse(table, result));
-                        observer.onCompleted();
+                        return;
                     }
+                    TxnResponse response;
+                    try {
+                        response = txnResponse(table, result);
+                        limits().checkResponse(tableName, "the result of the read-only Txn",
+                                response.getSerializedSize());
+                    } catch (RuntimeException e) {
+                        observer.onError(ApiErrors.toStatus(e));
+                        return;
+                    }
+                    observer.onNext(response);
+                    observer.onCompleted();
                 });
                 return;
             }
@@ -258,6 +281,13 @@ public class KvService extends KVGrpc.KVImplBase {
             T r;
             try {
                 r = response.apply(result);
+                if (r instanceof com.google.protobuf.MessageLite m) {
+                    // rare: the pre-checks passed but concurrent writes grew the result before it applied
+                    String call = command.getType() == Command.CommandType.TXN ? "Txn"
+                            : command.getType() + " of key " + Keys.abbreviate(command.getKv().getKey());
+                    limits().checkResponse(table.name(), "the result of the " + call + " (applied at revision "
+                            + result.getRevision() + ")", m.getSerializedSize());
+                }
             } catch (RuntimeException e) {
                 observer.onError(ApiErrors.toStatus(e));
                 return;
@@ -292,6 +322,34 @@ public class KvService extends KVGrpc.KVImplBase {
                 .setMore(result.more())
                 .setCount(result.count())
                 .build();
+    }
+
+    /** A page holds at least one pair: one larger than the send limit (raised value limit) is refused, not sent. */
+    private RangeResponse checkedPage(Table table, RangeRequest request, RangeResponse page) {
+        limits().checkResponse(table.name(), "the range page from key " + Keys.abbreviate(page.getKvsCount() > 0
+                ? page.getKvs(0).getKey() : request.getKey()), page.getSerializedSize());
+        return page;
+    }
+
+    /**
+     * A DeleteRange with prev_kv answers with every deleted pair. Refused before anything is
+     * deleted when those pairs already take more than a response may; reads at most one page past it.
+     */
+    private void checkPrevKvsFit(Table table, DeleteRangeRequest request) {
+        RangeQuery query = new RangeQuery(KeyRange.of(request.getKey().toByteArray(),
+                request.getRangeEnd().toByteArray()), 0, false, false, 0, 0, 0, 0, 0, RequestLimits.MAX_RANGE_BYTES);
+        long bytes = 0;
+        try (RangeIterator pages = table.iterate(query)) {
+            while (pages.hasNext()) {
+                for (Mvcc.KeyValue kv : KvProtos.toProto(pages.next().kvs())) {
+                    bytes += com.google.protobuf.CodedOutputStream.computeMessageSize(3, kv);
+                    if (bytes > limits().maxSendMessageSize()) {
+                        throw limits().tooLarge(table.name(), "the prev_kvs of the DeleteRange from key "
+                                + Keys.abbreviate(request.getKey()) + " (nothing was deleted: delete without prev_kv)");
+                    }
+                }
+            }
+        }
     }
 
     private ResponseHeader header(Table table, long revision) {
@@ -358,7 +416,7 @@ public class KvService extends KVGrpc.KVImplBase {
     private RequestLimits limits() {
         RequestLimits l = limits;
         if (l == null) {
-            l = new RequestLimits(node.nodeConfig().maxKeySize(), node.nodeConfig().maxValueSize());
+            l = RequestLimits.of(node.nodeConfig());
             limits = l;
         }
         return l;
