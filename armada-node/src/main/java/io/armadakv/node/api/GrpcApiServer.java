@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcApiServer implements AutoCloseable {
 
     private final Server server;
+    private final ConnectionLimiter connections;
 
-    private GrpcApiServer(Server server) {
+    private GrpcApiServer(Server server, ConnectionLimiter connections) {
         this.server = server;
+        this.connections = connections;
     }
 
     public static GrpcApiServer start(NodeConfig config, List<BindableService> services) throws IOException {
@@ -37,13 +39,22 @@ public final class GrpcApiServer implements AutoCloseable {
                 .maxInboundMessageSize(config.maxRecvMessageSize())
                 .permitKeepAliveTime(30, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        NodeConfig.ApiLimits limits = config.apiLimits();
+        if (limits.maxConcurrentStreams() > 0) {
+            builder.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams());
+        }
+        ConnectionLimiter connections = limits.maxConcurrentConnections() > 0
+                ? ConnectionLimiter.install(builder, limits.maxConcurrentConnections()) : null;
         // ServerInterceptors.intercept runs the last interceptor given first: reverse so the list's first is outermost
         ServerInterceptor[] chain = interceptors.reversed().toArray(ServerInterceptor[]::new);
         services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, chain)));
         builder.addService(ProtoReflectionService.newInstance());
         try {
-            return new GrpcApiServer(builder.build().start());
+            return new GrpcApiServer(builder.build().start(), connections);
         } catch (IOException e) {
+            if (connections != null) {
+                connections.close();
+            }
             throw new IOException("cannot listen on api.address " + config.api().url() + ": " + e.getMessage(), e);
         }
     }
@@ -62,6 +73,9 @@ public final class GrpcApiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (connections != null) {
+            connections.close();
         }
     }
 }
