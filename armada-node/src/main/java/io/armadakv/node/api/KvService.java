@@ -29,6 +29,8 @@ import mvcc.v1.Mvcc;
 import mvcc.v1.Mvcc.Command;
 import mvcc.v1.Mvcc.CommandResult;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -242,6 +244,7 @@ public class KvService extends KVGrpc.KVImplBase {
                 });
                 return;
             }
+            checkTxnResultFits(table, txn);
             Command command = Command.newBuilder()
                     .setType(Command.CommandType.TXN)
                     .setTable(request.getTable())
@@ -333,23 +336,98 @@ public class KvService extends KVGrpc.KVImplBase {
 
     /**
      * A DeleteRange with prev_kv answers with every deleted pair. Refused before anything is
-     * deleted when those pairs already take more than a response may; reads at most one page past it.
+     * deleted when those pairs already take more than a response may.
      */
     private void checkPrevKvsFit(Table table, DeleteRangeRequest request) {
-        RangeQuery query = new RangeQuery(KeyRange.of(request.getKey().toByteArray(),
-                request.getRangeEnd().toByteArray()), 0, false, false, 0, 0, 0, 0, 0, RequestLimits.MAX_RANGE_BYTES);
+        if (liveBytes(table, request.getKey(), request.getRangeEnd()) > limits().maxSendMessageSize()) {
+            throw limits().tooLarge(table.name(), "the prev_kvs of the DeleteRange from key "
+                    + Keys.abbreviate(request.getKey()) + " (nothing was deleted: delete without prev_kv)");
+        }
+    }
+
+    /**
+     * A write Txn's result is known only once applied. Its parts that can be large (range ops,
+     * prev_kv of puts and deletes) are first evaluated on this node's copy, so a result that will
+     * not fit is refused before anything is written; the check after apply covers a race with
+     * other writers.
+     */
+    private void checkTxnResultFits(Table table, Mvcc.Txn txn) {
+        List<Boolean> successDeletes = new ArrayList<>();
+        List<Boolean> failureDeletes = new ArrayList<>();
+        Mvcc.Txn reads = Mvcc.Txn.newBuilder().addAllCompare(txn.getCompareList())
+                .addAllSuccess(readsOf(txn.getSuccessList(), successDeletes))
+                .addAllFailure(readsOf(txn.getFailureList(), failureDeletes)).build();
+        if (reads.getSuccessCount() + reads.getFailureCount() == 0) {
+            return;
+        }
+        TxnResult estimate = table.readTxn(KvProtos.txn(reads, RequestLimits.MAX_RANGE_BYTES));
+        List<Mvcc.RequestOp> branch = estimate.succeeded() ? reads.getSuccessList() : reads.getFailureList();
+        List<Boolean> deletes = estimate.succeeded() ? successDeletes : failureDeletes;
+        List<Mvcc.ResponseOp> responses = KvProtos.toProto(estimate);
+        long bytes = 0;
+        for (int i = 0; i < responses.size() && bytes <= limits().maxSendMessageSize(); i++) {
+            Mvcc.RequestOp.Range op = branch.get(i).getRequestRange();
+            // a delete's prev_kvs are complete, not cut at a page as a range op's result is
+            bytes += deletes.get(i) ? liveBytes(table, op.getKey(), op.getRangeEnd())
+                    : com.google.protobuf.CodedOutputStream.computeMessageSize(3, responses.get(i));
+        }
+        if (bytes > limits().maxSendMessageSize()) {
+            throw limits().tooLarge(table.name(), "the result of the Txn (nothing was written)");
+        }
+    }
+
+    /** The read each op that can answer with pairs amounts to; {@code deletes} marks those from a DeleteRange. */
+    private static List<Mvcc.RequestOp> readsOf(List<Mvcc.RequestOp> ops, List<Boolean> deletes) {
+        List<Mvcc.RequestOp> reads = new ArrayList<>();
+        for (Mvcc.RequestOp op : ops) {
+            ByteString key;
+            ByteString rangeEnd = ByteString.EMPTY;
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    reads.add(op);
+                    deletes.add(false);
+                    continue;
+                }
+                case REQUEST_PUT -> {
+                    if (!op.getRequestPut().getPrevKv()) {
+                        continue;
+                    }
+                    key = op.getRequestPut().getKey();
+                }
+                case REQUEST_DELETE_RANGE -> {
+                    if (!op.getRequestDeleteRange().getPrevKv()) {
+                        continue;
+                    }
+                    key = op.getRequestDeleteRange().getKey();
+                    rangeEnd = op.getRequestDeleteRange().getRangeEnd();
+                }
+                default -> {
+                    continue;
+                }
+            }
+            reads.add(Mvcc.RequestOp.newBuilder().setRequestRange(Mvcc.RequestOp.Range.newBuilder()
+                    .setKey(key).setRangeEnd(rangeEnd)).build());
+            deletes.add(op.hasRequestDeleteRange());
+        }
+        return reads;
+    }
+
+    /**
+     * The encoded size of the live pairs in a range as a repeated field, counted until it passes
+     * the send limit, so at most one page past it is read.
+     */
+    private long liveBytes(Table table, ByteString key, ByteString rangeEnd) {
+        RangeQuery query = new RangeQuery(KeyRange.of(key.toByteArray(), rangeEnd.toByteArray()),
+                0, false, false, 0, 0, 0, 0, 0, RequestLimits.MAX_RANGE_BYTES);
         long bytes = 0;
         try (RangeIterator pages = table.iterate(query)) {
-            while (pages.hasNext()) {
+            while (pages.hasNext() && bytes <= limits().maxSendMessageSize()) {
                 for (Mvcc.KeyValue kv : KvProtos.toProto(pages.next().kvs())) {
                     bytes += com.google.protobuf.CodedOutputStream.computeMessageSize(3, kv);
-                    if (bytes > limits().maxSendMessageSize()) {
-                        throw limits().tooLarge(table.name(), "the prev_kvs of the DeleteRange from key "
-                                + Keys.abbreviate(request.getKey()) + " (nothing was deleted: delete without prev_kv)");
-                    }
                 }
             }
         }
+        return bytes;
     }
 
     private ResponseHeader header(Table table, long revision) {
