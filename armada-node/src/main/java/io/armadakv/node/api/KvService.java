@@ -76,12 +76,14 @@ public class KvService extends KVGrpc.KVImplBase {
             String tableName = validateRange(request, true);
             Table table = table(tableName);
             RangeQuery query = query(request).withMaxBytes(RequestLimits.MAX_RANGE_BYTES);
+            // handlers must be set before this method returns; the iterator may come later (linearizable)
+            PageStreamer streamer = new PageStreamer(table, request, observer);
             afterBarrier(table, request.getLinearizable(), () -> table.iterate(query))
                     .whenComplete((iterator, error) -> {
                         if (error != null) {
-                            observer.onError(ApiErrors.toStatus(error));
+                            streamer.fail(error);
                         } else {
-                            new PageStreamer(table, request, iterator, observer).start();
+                            streamer.start(iterator);
                         }
                     });
         } catch (RuntimeException e) {
@@ -93,25 +95,38 @@ public class KvService extends KVGrpc.KVImplBase {
     private final class PageStreamer {
         private final Table table;
         private final RangeRequest request;
-        private final RangeIterator iterator;
         private final ServerCallStreamObserver<RangeResponse> observer;
+        private RangeIterator iterator;
         private boolean done;
 
-        PageStreamer(Table table, RangeRequest request, RangeIterator iterator,
-                     ServerCallStreamObserver<RangeResponse> observer) {
+        PageStreamer(Table table, RangeRequest request, ServerCallStreamObserver<RangeResponse> observer) {
             this.table = table;
             this.request = request;
-            this.iterator = iterator;
             this.observer = observer;
-        }
-
-        void start() {
             observer.setOnCancelHandler(this::finish);
             observer.setOnReadyHandler(this::pump);
+        }
+
+        synchronized void start(RangeIterator pages) {
+            if (done) {
+                pages.close(); // cancelled while the barrier ran
+                return;
+            }
+            iterator = pages;
             pump();
         }
 
+        synchronized void fail(Throwable error) {
+            if (!done) {
+                done = true;
+                observer.onError(ApiErrors.toStatus(error));
+            }
+        }
+
         private synchronized void pump() {
+            if (iterator == null) {
+                return;
+            }
             try {
                 while (!done && observer.isReady() && iterator.hasNext()) {
                     observer.onNext(checkedPage(table, request, rangeResponse(table, iterator.next())));
@@ -131,7 +146,9 @@ public class KvService extends KVGrpc.KVImplBase {
         private synchronized void finish() {
             if (!done) {
                 done = true;
-                iterator.close();
+                if (iterator != null) {
+                    iterator.close();
+                }
             }
         }
     }
