@@ -40,7 +40,15 @@ public final class Main {
                     + "(development only)");
         }
         LeaderConnection leader = LeaderConnections.open(config);
-        Replicator replicator = new Replicator(config, leader);
+        Replicator replicator;
+        try {
+            replicator = new Replicator(config, leader);
+        } catch (ConfigException e) {
+            System.err.println("armada replicator: configuration error: " + e.getMessage());
+            leader.close();
+            System.exit(2);
+            return;
+        }
         MetricsEndpoint http;
         try {
             http = MetricsEndpoint.start(config.rest(), replicator::scrapeMetrics);

@@ -1,7 +1,7 @@
 package io.armadakv.replicator.quic;
 
 import io.armadakv.node.replication.DevCertificate;
-import io.armadakv.node.replication.PemFiles;
+import io.armadakv.node.tls.PemFiles;
 import tech.kwik.core.QuicClientConnection;
 
 import java.io.IOException;
