@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 public final class ReplicationEndpoint implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationEndpoint.class.getName());
+    private static final java.time.Duration REBIND_WAIT = java.time.Duration.ofSeconds(5);
 
     private final NodeConfig config;
     private final ReplicationHandler handler;
@@ -104,16 +105,39 @@ public final class ReplicationEndpoint implements AutoCloseable {
         QuicServer current = server;
         current.close();
         try {
-            server = QuicServer.start(bound, next, handler::handle);
+            server = restart(next);
             tls = next;
         } catch (IOException e) {
             try {
-                server = QuicServer.start(bound, tls, handler::handle);
+                server = restart(tls);
             } catch (IOException again) {
                 LOG.log(Level.SEVERE, "replication endpoint on udp " + bound + " is down: cannot restart it with "
                         + "the previous certificates either: " + again.getMessage(), again);
             }
             throw e;
+        }
+    }
+
+    /*
+     * The closed listener's port frees a moment after close returns: the JDK completes closing a
+     * datagram socket only when kwik's receiving thread has left it.
+     */
+    private QuicServer restart(TlsMaterial material) throws IOException {
+        long deadline = System.nanoTime() + REBIND_WAIT.toNanos();
+        while (true) {
+            try {
+                return QuicServer.start(bound, material, handler::handle);
+            } catch (IOException e) {
+                if (!(e.getCause() instanceof java.net.BindException) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
