@@ -39,8 +39,15 @@ public final class Main {
             LOG.warning("replication.insecure-skip-verify=true: the leader's certificate is not verified "
                     + "(development only)");
         }
-        LeaderConnection leader = LeaderConnections.open(config);
+        LeaderConnection leader;
         Replicator replicator;
+        try {
+            leader = LeaderConnections.open(config);
+        } catch (ConfigException e) {
+            System.err.println("armada replicator: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             replicator = new Replicator(config, leader);
         } catch (ConfigException e) {

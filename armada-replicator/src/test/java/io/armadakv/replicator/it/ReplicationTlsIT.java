@@ -37,6 +37,7 @@ class ReplicationTlsIT {
         TestPki renewedPki = TestPki.create(Files.createDirectories(dir.resolve("renewed-pki")));
         Path bothCas = dir.resolve("both-cas.pem");
         Files.writeString(bothCas, Files.readString(pki.caPem()) + Files.readString(renewedPki.caPem()));
+        Path replicatorCa = Files.copy(pki.caPem(), dir.resolve("replicator-ca.pem"));
         Path quicCert = Files.copy(pki.serverChainPem(), dir.resolve("quic-cert.pem"));
         Path quicKey = Files.copy(pki.serverKeyPem(), dir.resolve("quic-key.pem"));
         String[] serverTls = {"--api.cert-filename=" + pki.serverChainPem(), "--api.key-filename=" + pki.serverKeyPem()};
@@ -60,7 +61,7 @@ class ReplicationTlsIT {
                          "--replication.ca-file=" + pki.caPem()).start();
                  ReplicatorProcess trusted = new ReplicatorProcess(dir.resolve("trusted"), List.of(address),
                          List.of(follower), "--replication.insecure-skip-verify=false", followerCa,
-                         "--replication.ca-file=" + bothCas, "--replication.cert-file=" + pki.clientCertPem(),
+                         "--replication.ca-file=" + replicatorCa, "--replication.cert-file=" + pki.clientCertPem(),
                          "--replication.key-file=" + pki.clientKeyPem(), "--replication.token=" + FOLLOWER_TOKEN).start();
                  ReplicatorProcess tokenless = new ReplicatorProcess(dir.resolve("tokenless"), List.of(address),
                          List.of(follower), "--replication.insecure-skip-verify=false", followerCa,
@@ -86,7 +87,11 @@ class ReplicationTlsIT {
                         () -> tokenless.logText().contains("Request unauthenticated with bearer"));
                 assertFalse(tokenless.logText().contains("replicating (lease held"), tokenless.logText());
 
-                // a new replication certificate from another CA: the listener restarts, the replicator reconnects
+                // a new replication certificate from another CA: the replicator first learns to trust it
+                // (re-reading its CA file), then the leader's listener restarts and the replicator reconnects
+                replace(replicatorCa, bothCas);
+                Waits.until("the replicator to reload its CA file", Replication.CONVERGE,
+                        () -> trusted.logText().contains("replication.leader-address client certificates reloaded"));
                 replace(quicKey, renewedPki.serverKeyPem());
                 replace(quicCert, renewedPki.serverChainPem());
                 Waits.until("the leader to restart its replication endpoint", Replication.CONVERGE,
