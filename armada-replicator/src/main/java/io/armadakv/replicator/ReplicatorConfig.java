@@ -3,7 +3,7 @@ package io.armadakv.replicator;
 import io.armadakv.node.config.ConfigException;
 import io.armadakv.node.config.ConfigReader;
 import io.armadakv.node.config.Endpoint;
-import io.armadakv.node.tls.TlsFiles;
+import io.armadakv.node.config.TlsFiles;
 import org.eclipse.microprofile.config.Config;
 
 import java.nio.file.Path;

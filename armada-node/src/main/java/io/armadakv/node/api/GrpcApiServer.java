@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The client API port: grpc-java's own Netty server, started inside the Helidon application
  * (ARCHITECTURE.md decision 6: Helidon 4.2.0's gRPC handler leaks a stream per call).
+ * With {@code https://} it serves TLS from key and trust managers that take renewed certificate
+ * files for every later handshake, optionally requiring client certificates.
  */
 public final class GrpcApiServer implements AutoCloseable {
 

@@ -1,6 +1,5 @@
 package io.armadakv.node.config;
 
-import io.armadakv.node.tls.TlsFiles;
 import org.eclipse.microprofile.config.Config;
 
 import java.nio.file.Path;

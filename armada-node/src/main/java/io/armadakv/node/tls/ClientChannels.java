@@ -1,6 +1,7 @@
 package io.armadakv.node.tls;
 
 import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.TlsFiles;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;

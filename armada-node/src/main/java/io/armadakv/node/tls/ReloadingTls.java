@@ -1,5 +1,6 @@
 package io.armadakv.node.tls;
 
+import io.armadakv.node.config.TlsFiles;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.grpc.util.AdvancedTlsX509TrustManager.Verification;

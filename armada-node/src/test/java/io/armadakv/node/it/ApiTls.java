@@ -3,7 +3,7 @@ package io.armadakv.node.it;
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.tls.ClientChannels;
 import io.armadakv.node.tls.TlsFileException;
-import io.armadakv.node.tls.TlsFiles;
+import io.armadakv.node.config.TlsFiles;
 import io.grpc.ManagedChannel;
 
 import java.io.UncheckedIOException;

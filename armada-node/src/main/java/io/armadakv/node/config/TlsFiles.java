@@ -1,4 +1,4 @@
-package io.armadakv.node.tls;
+package io.armadakv.node.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
