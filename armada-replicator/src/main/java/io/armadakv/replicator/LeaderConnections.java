@@ -21,6 +21,9 @@ final class LeaderConnections {
 
     /** @throws ConfigException when the certificate files cannot be used */
     static LeaderConnection open(ReplicatorConfig config) {
+        List<Path> files = Stream.of(config.caFile(), config.certFile(), config.keyFile())
+                .filter(Objects::nonNull).toList();
+        CertificateWatch.Fingerprint inUse = CertificateWatch.fingerprint(files);
         ClientTls tls;
         try {
             tls = clientTls(config);
@@ -29,11 +32,9 @@ final class LeaderConnections {
         }
         LeaderConnection connection = new LeaderConnection(config.leaderAddresses().stream()
                 .map(e -> e.hostPort()).toList(), tls, Duration.ofSeconds(5));
-        List<Path> files = Stream.of(config.caFile(), config.certFile(), config.keyFile())
-                .filter(Objects::nonNull).toList();
         if (!files.isEmpty()) {
             // lives as long as the process: a replicator has one leader connection
-            CertificateWatch.start(ReplicatorKeys.LEADER_ADDRESS.name() + " client certificates", files,
+            CertificateWatch.start(ReplicatorKeys.LEADER_ADDRESS.name() + " client certificates", files, inUse,
                     () -> connection.useTls(clientTls(config)));
         }
         return connection;

@@ -44,6 +44,13 @@ public final class ReplicationEndpoint implements AutoCloseable {
 
     public static ReplicationEndpoint start(NodeConfig config, TableManager tables) throws IOException {
         NodeConfig.Replication r = config.replication();
+        List<Path> files = new ArrayList<>();
+        for (Path p : new Path[] {r.certFile(), r.keyFile(), r.caFile()}) {
+            if (p != null) {
+                files.add(p);
+            }
+        }
+        CertificateWatch.Fingerprint inUse = CertificateWatch.fingerprint(files);
         TlsMaterial tls = material(config);
         ReplicationHandler handler = new ReplicationHandler(tables, r.maxBatchBytes());
         InetSocketAddress bind = new InetSocketAddress(r.address().host(), r.address().port());
@@ -59,15 +66,9 @@ public final class ReplicationEndpoint implements AutoCloseable {
                     + "(set replication.ca-file for mutual TLS)");
         }
         ReplicationEndpoint endpoint = new ReplicationEndpoint(config, handler, server, tls);
-        List<Path> files = new ArrayList<>();
-        for (Path p : new Path[] {r.certFile(), r.keyFile(), r.caFile()}) {
-            if (p != null) {
-                files.add(p);
-            }
-        }
         if (!files.isEmpty()) {
             endpoint.watch = CertificateWatch.start(ConfigKeys.REPLICATION_ADDRESS.name() + " certificates", files,
-                    endpoint::reload);
+                    inUse, endpoint::reload);
         }
         return endpoint;
     }

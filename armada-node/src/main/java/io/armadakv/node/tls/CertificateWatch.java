@@ -45,26 +45,46 @@ public final class CertificateWatch implements AutoCloseable {
     private boolean warned;
     private final ScheduledFuture<?> task;
 
-    private CertificateWatch(String what, List<Path> files, Reload reload, Duration interval) {
+    /** The content of a set of files at one moment, opaque. */
+    public static final class Fingerprint {
+        private final byte[] digest;
+
+        private Fingerprint(byte[] digest) {
+            this.digest = digest;
+        }
+    }
+
+    private CertificateWatch(String what, List<Path> files, Fingerprint inUse, Reload reload, Duration interval) {
         this.what = what;
         this.files = List.copyOf(files);
         this.reload = reload;
-        this.current = fingerprint();
+        this.current = inUse.digest;
         long period = interval.toMillis();
         this.task = POLLER.scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /** As {@link #start(String, List, Fingerprint, Reload)}, polling every {@code interval}: for tests. */
+    static CertificateWatch start(String what, List<Path> files, Fingerprint inUse, Reload reload, Duration interval) {
+        return new CertificateWatch(what, files, inUse, reload, interval);
+    }
+
+    /** Take it before reading the files, so a change while they are read is still seen as one. */
+    public static Fingerprint fingerprint(List<Path> files) {
+        return new Fingerprint(digest(files));
+    }
+
     /**
-     * Starts watching {@code files}, whose current content is taken to be in use already.
+     * Starts watching {@code files}.
      *
-     * @param what names the certificates in log lines, such as "api.address certificates"
+     * @param what  names the certificates in log lines, such as "api.address certificates"
+     * @param inUse the files' content that is in use now
      */
-    public static CertificateWatch start(String what, List<Path> files, Reload reload) {
-        return new CertificateWatch(what, files, reload, INTERVAL);
+    public static CertificateWatch start(String what, List<Path> files, Fingerprint inUse, Reload reload) {
+        return new CertificateWatch(what, files, inUse, reload, INTERVAL);
     }
 
     private synchronized void poll() {
-        byte[] seen = fingerprint();
+        byte[] seen = digest(files);
         if (Arrays.equals(seen, current)) {
             return;
         }
@@ -86,7 +106,7 @@ public final class CertificateWatch implements AutoCloseable {
     }
 
     // SHA-256 over every file's content; a missing or unreadable file counts as its own content
-    private byte[] fingerprint() {
+    private static byte[] digest(List<Path> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (Path file : files) {

@@ -31,8 +31,9 @@ public final class ReloadingTls implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new TlsFileException("cannot set up certificate verification: " + e.getMessage(), e);
         }
+        CertificateWatch.Fingerprint inUse = CertificateWatch.fingerprint(files.paths());
         load();
-        this.watch = files.paths().isEmpty() ? null : CertificateWatch.start(what, files.paths(), this::load);
+        this.watch = files.paths().isEmpty() ? null : CertificateWatch.start(what, files.paths(), inUse, this::load);
     }
 
     /**
