@@ -51,6 +51,7 @@ final class ReplicationWorker implements Runnable {
     private long leaseRenewedAt;
     private boolean leased;
     private long backoffMs;
+    private boolean checkReset;
 
     private final ReplicatorMetrics.Table metrics;
 
@@ -120,6 +121,8 @@ final class ReplicationWorker implements Runnable {
             leased = true;
             metrics.leaseHeld.set(1);
             leaseRenewedAt = now;
+            // a caught-up worker applies nothing that would be refused after a reset: look at each renewal
+            checkReset = true;
             return true;
         }
         if (leased) {
@@ -151,12 +154,24 @@ final class ReplicationWorker implements Runnable {
      * more; what it brings is applied on the pipeline while the next request goes out.
      */
     private void pull() throws IOException, InterruptedException {
+        if (checkReset && pipeline != null) {
+            checkReset = false;
+            if (isReset(localTable())) {
+                discardPipeline(); // read the cursor back below and reload
+            }
+        }
         if (pipeline == null) {
-            cursor = follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"))
-                    .getLeaderIndex();
+            io.armadakv.proto.internal.ReplicaTable local = localTable();
+            cursor = local.getLeaderIndex();
             received = cursor;
             pipeline = new ApplyPipeline("armada-apply-" + table, 4);
+            if (isReset(local)) {
+                pipeline.drain();
+                LOG.info("table " + table + ": reset on the follower cluster; reloading it from a leader snapshot");
+                loadSnapshot();
+                received = cursor;
+                return;
+            }
         }
         pipeline.check();
         ReplicationRequest request = ReplicationRequest.newBuilder().setReplicate(ReplicateRequest.newBuilder()
@@ -192,6 +207,20 @@ final class ReplicationWorker implements Runnable {
                 }
             }
         }
+    }
+
+    private io.armadakv.proto.internal.ReplicaTable localTable() {
+        return follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"));
+    }
+
+    /**
+     * Maintenance.Reset leaves a follower table's content in place with its leader index at 0;
+     * replaying the log from 1 over that content would diverge, so such a table reloads from a
+     * snapshot, which replaces the content in one step.
+     */
+    private static boolean isReset(io.armadakv.proto.internal.ReplicaTable t) {
+        return t.getLeaderIndex() == 0 && t.getRevision() > 0;
     }
 
     /** The next frame; a stream that stays silent too long is closed, which fails the read. */

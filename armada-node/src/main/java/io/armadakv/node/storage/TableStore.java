@@ -220,6 +220,14 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    /** Whether a Maintenance.Restore has keys staged here that it has not yet committed or aborted. */
+    public boolean restoreStaged() {
+        return read(txn -> {
+            ByteIterable staged = stores.meta().get(txn, new jetbrains.exodus.ArrayByteIterable(MetaKeys.STAGED));
+            return staged != null && SnapshotPoint.decode(Stores.copy(staged)).isRestore();
+        });
+    }
+
     /** Receives the versions of a snapshot export batch by batch. */
     public interface VersionSink {
         void accept(SnapshotPoint point, List<VersionRecord> batch) throws IOException;
@@ -237,6 +245,12 @@ public final class TableStore implements AutoCloseable {
         try {
             SnapshotPoint point = new SnapshotPoint(stores.applied(txn)[0], stores.metaLong(txn, MetaKeys.REVISION),
                     stores.metaLong(txn, MetaKeys.COMPACTED));
+            ByteIterable staged = stores.meta().get(txn, new jetbrains.exodus.ArrayByteIterable(MetaKeys.STAGED));
+            if (staged != null && SnapshotPoint.decode(Stores.copy(staged)).isRestore()) {
+                // the log after this point holds the rest of the restore, whose first keys the export would lack
+                throw new RestoreInProgressException("table " + name() + ": a restore is being staged; "
+                        + "a snapshot can be taken once it is committed or aborted");
+            }
             List<VersionRecord> batch = new ArrayList<>();
             int bytes = 0;
             try (jetbrains.exodus.env.Cursor cursor = stores.kv().openCursor(txn)) {
