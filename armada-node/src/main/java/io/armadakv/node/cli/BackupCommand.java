@@ -50,7 +50,7 @@ public final class BackupCommand implements Callable<Integer> {
         this(System.out, System.err);
     }
 
-    BackupCommand(PrintStream out, PrintStream err) {
+    public BackupCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }

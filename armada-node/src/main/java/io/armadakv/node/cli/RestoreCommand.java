@@ -57,7 +57,7 @@ public final class RestoreCommand implements Callable<Integer> {
         this(System.out, System.err);
     }
 
-    RestoreCommand(PrintStream out, PrintStream err) {
+    public RestoreCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
@@ -97,23 +97,30 @@ public final class RestoreCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Size, MD5, SHA-256 when the manifest has them, and a full decode: nothing is sent for a damaged backup. */
+    /**
+     * Size, MD5, SHA-256 when the manifest has them, and a full decode: nothing is sent for a
+     * damaged backup. A checksum mismatch is reported before a decoding error: it says the file
+     * is not the one the backup wrote, which is what the operator needs to know first.
+     */
     private void verify(Manifest.Entry e) throws CliException {
         Path file = dir.resolve(e.fileName);
         FileDigests digests = new FileDigests();
-        long keys = 0;
+        BackupFormatException undecodable = null;
         try (InputStream raw = Files.newInputStream(file);
-             DigestingInputStream digesting = new DigestingInputStream(raw, digests);
-             BackupReader reader = new BackupReader(digesting, file.toString())) {
-            while (reader.next() != null) {
-                keys++;
+             DigestingInputStream digesting = new DigestingInputStream(raw, digests)) {
+            try {
+                // not closed here: closing it would close the file before the digests have it all
+                BackupReader reader = new BackupReader(digesting, file.toString());
+                while (reader.next() != null) {
+                    // decoding every record is the check
+                }
+            } catch (BackupFormatException ex) {
+                undecodable = ex;
             }
             // the reader may stop before the file's last byte; the checksums must cover every byte
             digesting.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (NoSuchFileException ex) {
             throw new CliException(file + ": missing (listed for table " + e.name + " in the manifest); nothing was restored");
-        } catch (BackupFormatException ex) {
-            throw new CliException(ex.getMessage() + " (table " + e.name + "); nothing was restored");
         } catch (IOException ex) {
             throw new CliException(file + ": cannot read it: " + ex.getMessage() + "; nothing was restored");
         }
@@ -129,6 +136,9 @@ public final class RestoreCommand implements Callable<Integer> {
         if (e.sha256 != null && !e.sha256.equalsIgnoreCase(r.sha256())) {
             throw new CliException(file + ": sha256 " + r.sha256() + " does not match the manifest's " + e.sha256
                     + " (corrupted or replaced); nothing was restored");
+        }
+        if (undecodable != null) {
+            throw new CliException(undecodable.getMessage() + " (table " + e.name + "); nothing was restored");
         }
     }
 
