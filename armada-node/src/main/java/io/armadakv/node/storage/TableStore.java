@@ -220,14 +220,6 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
-    /** Whether a Maintenance.Restore has keys staged here that it has not yet committed or aborted. */
-    public boolean restoreStaged() {
-        return read(txn -> {
-            ByteIterable staged = stores.meta().get(txn, new jetbrains.exodus.ArrayByteIterable(MetaKeys.STAGED));
-            return staged != null && SnapshotPoint.decode(Stores.copy(staged)).isRestore();
-        });
-    }
-
     /** Receives the versions of a snapshot export batch by batch. */
     public interface VersionSink {
         void accept(SnapshotPoint point, List<VersionRecord> batch) throws IOException;
