@@ -189,6 +189,8 @@ final class ReplicationWorker implements Runnable {
                 if (r.hasErrorResponse()) {
                     if (r.getErrorResponse().getError() == ReplicateError.USE_SNAPSHOT) {
                         pipeline.drain();
+                        LOG.info("table " + table + ": the leader no longer has the log after index " + cursor
+                                + "; loading a snapshot");
                         loadSnapshot();
                         received = cursor;
                         return;
@@ -270,7 +272,6 @@ final class ReplicationWorker implements Runnable {
      * table changes at once, at the commit, and the log resumes after the snapshot's index.
      */
     private void loadSnapshot() throws IOException {
-        LOG.info("table " + table + ": the leader no longer has the log after index " + cursor + "; loading a snapshot");
         ReplicationRequest request = ReplicationRequest.newBuilder().setSnapshot(SnapshotRequest.newBuilder()
                 .setTable(ByteString.copyFromUtf8(table))).build();
         long versions = 0;

@@ -198,18 +198,23 @@ public class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         }
         long restoreId = 0;
         Table table = null;
+        long revision = -1;
         try {
             table = tableForRestore(name);
             while (restoreId == 0) {
                 restoreId = java.util.concurrent.ThreadLocalRandom.current().nextLong();
             }
             RestoreLoad load = load(table, restoreId, data);
-            CommandResultRevision committed = commit(table, restoreId, load.keys());
+            revision = commit(table, restoreId, load.keys());
+            LOG.info("table " + name + ": restored " + load.keys() + " keys (" + load.entries() + " staging entries) at revision "
+                    + revision);
             call.onNext(RestoreResponse.getDefaultInstance());
             call.onCompleted();
-            LOG.info("table " + name + ": restored " + load.keys() + " keys (" + load.entries() + " staging entries) at revision "
-                    + committed.revision());
         } catch (Exception e) {
+            if (revision >= 0) {
+                LOG.info("table " + name + ": restored, but the client could not be told: " + e);
+                return;
+            }
             LOG.log(Level.WARNING, "table " + name + ": restore failed, the table is unchanged: " + e.getMessage());
             if (table != null && restoreId != 0) {
                 abort(table, restoreId);
@@ -236,9 +241,6 @@ public class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     }
 
     private record RestoreLoad(long keys, long entries) {
-    }
-
-    private record CommandResultRevision(long revision) {
     }
 
     /**
@@ -305,12 +307,12 @@ public class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         table.proposeAlone(c).get(node.nodeConfig().defaultTimeoutMs() * 6, TimeUnit.MILLISECONDS);
     }
 
-    private CommandResultRevision commit(Table table, long restoreId, long keys) throws Exception {
+    /** The swap: one entry, applied on every node at once; returns the revision it got. */
+    private long commit(Table table, long restoreId, long keys) throws Exception {
         Command c = Command.newBuilder().setTable(ByteString.copyFromUtf8(table.name()))
                 .setType(Command.CommandType.RESTORE_COMMIT).setRestoreId(restoreId)
                 .setLoad(Mvcc.SnapshotLoad.newBuilder().setVersions(keys)).build();
-        return new CommandResultRevision(table.proposeAlone(c)
-                .get(node.nodeConfig().defaultTimeoutMs() * 6, TimeUnit.MILLISECONDS).getRevision());
+        return table.proposeAlone(c).get(node.nodeConfig().defaultTimeoutMs() * 6, TimeUnit.MILLISECONDS).getRevision();
     }
 
     /** Best effort: a staged restore left behind only delays follower snapshots until the next restore. */

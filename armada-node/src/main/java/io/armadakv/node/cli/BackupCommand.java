@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * place; an existing manifest is removed first, so a backup that stops half-way leaves no
  * manifest that a restore would trust.
  */
-@Command(name = "backup", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "armada backup", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Back up the tables of a leader cluster into DIR (one <table>.bak each and manifest.json).")
 public final class BackupCommand implements Callable<Integer> {
 

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * with its checksums and decodes as a backup, and only then sends anything; each table then gets
  * one Restore stream, which replaces its content in one step on the cluster.
  */
-@Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "armada restore", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Restore tables from a backup directory (manifest.json and its files) into a leader cluster.")
 public final class RestoreCommand implements Callable<Integer> {
 
