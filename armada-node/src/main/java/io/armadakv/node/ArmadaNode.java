@@ -77,9 +77,13 @@ public class ArmadaNode {
             } else if (nodeConfig.replication().address() != null) {
                 replication = io.armadakv.node.replication.ReplicationEndpoint.start(nodeConfig, tables);
             }
-            // the replica service is the follower's apply path: a leader cluster must not offer it
+            boolean maintenance = new io.armadakv.node.config.ConfigReader(config)
+                    .bool(io.armadakv.node.config.ConfigKeys.MAINTENANCE_ENABLED);
+            // the replica service is the follower's apply path: a leader cluster must not offer it;
+            // a switched-off maintenance service is not registered, so its calls answer UNIMPLEMENTED
             api = GrpcApiServer.start(nodeConfig, services.stream()
                     .filter(s -> nodeConfig.follower() || !(s instanceof io.armadakv.node.api.ReplicaService))
+                    .filter(s -> maintenance || !(s instanceof io.armadakv.node.api.MaintenanceService))
                     .toList(), List.of(metrics.requests(), tokens()));
         } catch (io.armadakv.node.tls.TlsFileException e) {
             // unusable certificate files are a configuration error: the launcher exits with 2

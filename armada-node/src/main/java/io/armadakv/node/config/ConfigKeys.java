@@ -119,6 +119,11 @@ public final class ConfigKeys {
     public static final ConfigKey REPLICATION_TOKEN = ConfigKey.secret("replication.token",
             "Follower cluster: bearer token the replicator must present to the node's replication apply path "
                     + "(armada.internal.v1.Replica); empty: no check");
+    // maintenance.v1.Maintenance (backup, restore, reset)
+    public static final ConfigKey MAINTENANCE_ENABLED = ConfigKey.of("maintenance.enabled", BOOLEAN, "true",
+            "Serve maintenance.v1.Maintenance (Backup and Restore on the leader cluster, Reset on a follower "
+                    + "cluster) on the API port; false: its calls answer UNIMPLEMENTED");
+
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
             "Level of Armada's own log lines: SEVERE/ERROR, WARNING/WARN, INFO, FINE/DEBUG, FINEST/TRACE");
     public static final ConfigKey LOG_LIBRARIES_LEVEL = ConfigKey.of("log.libraries-level", STRING, "WARNING",
@@ -138,6 +143,7 @@ public final class ConfigKeys {
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
             REPLICATION_LEADER_CA_FILE, REPLICATION_LEADER_CERT_FILE, REPLICATION_LEADER_KEY_FILE,
             HEALTH_MAX_LAG_ENTRIES, TABLES_TOKEN, MAINTENANCE_TOKEN, REPLICATION_TOKEN,
+            MAINTENANCE_ENABLED,
             LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
