@@ -19,8 +19,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The CLI's channel to a node's API port. {@code https://} or a CA file means TLS (the CA, or the
- * JVM's trust store when none is given). The token goes in {@code authorization: Bearer} metadata
+ * The CLI's channel to a node's API port. {@code https://}, a CA file or a client certificate
+ * means TLS (the CA, or the JVM's trust store when none is given; the client certificate for a
+ * node with api.client-cert-auth). The token goes in {@code authorization: Bearer} metadata
  * and, as API.md A-1 asks, only over TLS: over plaintext it is refused unless the address is a
  * loopback one, where nothing leaves the machine.
  */
@@ -40,23 +41,37 @@ final class ApiConnection implements AutoCloseable {
     }
 
     static ApiConnection open(String address, String token, Path ca) throws CliException, UsageException {
+        return open(address, token, ca, null, null);
+    }
+
+    /** @param cert and {@code key}: a client certificate for mutual TLS, or both null */
+    static ApiConnection open(String address, String token, Path ca, Path cert, Path key)
+            throws CliException, UsageException {
         URI uri = parse(address);
-        boolean tls = "https".equals(uri.getScheme()) || ca != null;
+        boolean tls = "https".equals(uri.getScheme()) || ca != null || cert != null;
         if (!tls && token != null && !token.isEmpty() && !loopback(uri.getHost())) {
             throw new UsageException("refusing to send the token in plaintext to " + address
                     + ": use an https:// address or --ca (a token may go in plaintext only to a loopback address)");
         }
         ChannelCredentials credentials;
         if (tls) {
+            TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
             try {
-                TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
                 if (ca != null) {
                     b.trustManager(ca.toFile());
                 }
-                credentials = b.build();
             } catch (IOException | RuntimeException e) {
                 throw new CliException("--ca " + ca + ": cannot use it as a CA certificate file: " + e.getMessage());
             }
+            if (cert != null) {
+                try {
+                    b.keyManager(cert.toFile(), key.toFile());
+                } catch (IOException | RuntimeException e) {
+                    throw new CliException("--cert " + cert + " / --key " + key
+                            + ": cannot use them as a client certificate and key: " + e.getMessage());
+                }
+            }
+            credentials = b.build();
         } else {
             credentials = InsecureChannelCredentials.create();
         }

@@ -19,7 +19,17 @@ final class ConnectionOptions {
             description = "PEM CA certificate(s) the node's certificate chains to; implies TLS")
     Path ca;
 
+    @Option(names = "--cert", paramLabel = "FILE",
+            description = "PEM client certificate (chain) for a node with api.client-cert-auth; needs --key")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM private key of --cert")
+    Path key;
+
     ApiConnection open() throws CliException, UsageException {
-        return ApiConnection.open(address, token, ca);
+        if ((cert == null) != (key == null)) {
+            throw new UsageException("--cert and --key go together: a client certificate needs its key");
+        }
+        return ApiConnection.open(address, token, ca, cert, key);
     }
 }

@@ -2,6 +2,8 @@ package io.armadakv.node.it;
 
 import armada.v1.CreateTableRequest;
 import armada.v1.TablesGrpc;
+import io.armadakv.node.cli.BackupCommand;
+import io.armadakv.node.cli.RestoreCommand;
 import io.armadakv.node.replication.QuicServer;
 import io.armadakv.node.replication.TestPki;
 import io.armadakv.node.tls.PemFiles;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.log.NullLogger;
 
@@ -26,7 +29,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,6 +159,41 @@ class ApiTlsIT {
 
     @Test
     @Order(4)
+    void theBackupCliBacksUpAndRestoresOverMutualTls() {
+        Path backupDir = dir.resolve("backup");
+        String address = "--address=https://localhost:" + node.apiPort();
+        String ca = "--ca=" + pki.caPem();
+        String cert = "--cert=" + pki.clientCertPem();
+        String key = "--key=" + pki.clientKeyPem();
+
+        Cli refused = cli(true, address, ca, "--table=t", "--dir=" + dir.resolve("refused"));
+        assertEquals(1, refused.exit(), "without a client certificate: " + refused.err());
+        assertTrue(Files.notExists(dir.resolve("refused").resolve("manifest.json")));
+
+        Cli backup = cli(true, address, ca, cert, key, "--table=t", "--dir=" + backupDir);
+        assertEquals(0, backup.exit(), backup.err());
+        assertTrue(Files.exists(backupDir.resolve("manifest.json")) && Files.exists(backupDir.resolve("t.bak")));
+
+        Api.put(node.channel(), "t", "k", "after the backup");
+        Cli restore = cli(false, address, ca, cert, key, "--table=t", "--dir=" + backupDir);
+        assertEquals(0, restore.exit(), restore.err());
+        assertEquals("before", Api.get(node.channel(), "t", "k").getKvs(0).getValue().toStringUtf8());
+    }
+
+    private record Cli(int exit, String err) {
+    }
+
+    private static Cli cli(boolean backup, String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Object command = backup ? new BackupCommand(out, e) : new RestoreCommand(out, e);
+        int exit = new CommandLine(command).execute(args);
+        return new Cli(exit, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Order(5)
     void newCertificateFilesAreServedToNewConnectionsWithoutARestart() throws Exception {
         long pid = node.pid();
         X509Certificate old = PemFiles.certificates(pki.serverChainPem()).getFirst();
@@ -257,7 +297,7 @@ class ApiTlsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void unusableTlsSettingsStopStartUpNamingTheKeyAndTheFile() throws Exception {
         Run noFiles = run("--api.address=https://127.0.0.1:" + ArmadaProcess.freePort());
         assertEquals(2, noFiles.exit(), noFiles.output());
