@@ -36,10 +36,6 @@ final class ArmadaClient implements AutoCloseable {
         return stubs.get(client % stubs.size());
     }
 
-    KVGrpc.KVBlockingStub blocking() {
-        return KVGrpc.newBlockingStub(channels.getFirst());
-    }
-
     void ensureTable(String table) {
         TablesGrpc.TablesBlockingStub tables = TablesGrpc.newBlockingStub(channels.getFirst());
         boolean exists = tables.list(ListTablesRequest.getDefaultInstance()).getTablesList().stream()

@@ -36,6 +36,17 @@ public class BenchOptions {
     @Option(names = "--value-size", description = "value length in bytes (default ${DEFAULT-VALUE})")
     int valueSize = 256;
 
+    @Option(names = "--requests", description = "measure this many requests instead of a duration (default: by duration)")
+    long requests;
+
+    @Option(names = "--rate", description = "open loop: send this many requests per second whatever the answers, "
+            + "latency counted from when each was due; 0 = closed loop, one request in flight per client (default ${DEFAULT-VALUE})")
+    double rate;
+
     @Option(names = "--json", description = "print the result as JSON instead of a table")
     boolean json;
+
+    LoadRunner.Plan plan() {
+        return new LoadRunner.Plan(clients, warmup, duration, requests, rate, false);
+    }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 100 ms the follower's lag in leader entries. Each value starts with the write's send time
  * in milliseconds since the epoch, so the data itself says when it was written.
  */
-@Command(name = "lag", mixinStandardHelpOptions = true,
+@Command(name = "lag", aliases = "replication-lag", mixinStandardHelpOptions = true,
         description = "Put load on the leader (--address) and measure how far a follower (--follower) lags")
 final class LagWorkload implements Callable<Integer> {
 
@@ -53,8 +53,7 @@ final class LagWorkload implements Callable<Integer> {
             }
             Thread watcher = Thread.ofPlatform().name("lag-watch").start(() -> watch(watch));
             Thread sampler = Thread.ofPlatform().name("lag-entries").start(() -> sampleEntries(watch));
-            LoadRunner.Result r = new LoadRunner().run("put (follower lag)", options.clients, options.warmup,
-                    options.duration, (c, random, ok, failed) -> {
+            LoadRunner.Result r = new LoadRunner().run("put (follower lag)", options.plan(), (c, random, ok, failed) -> {
                         ByteString value = ByteString.copyFrom(ByteBuffer.allocate(8 + padding.length)
                                 .putLong(System.currentTimeMillis()).put(padding).array());
                         client.kv(c).put(PutRequest.newBuilder().setTable(table)

@@ -5,25 +5,35 @@ import org.HdrHistogram.Recorder;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
- * Closed-loop load: each client keeps exactly one request in flight and sends the next as soon
- * as the previous one answers. Latency of every measured request goes into an HdrHistogram.
+ * Runs one workload's operation under load and records the latency of every measured request
+ * in an HdrHistogram. Closed loop (no rate): each client keeps one request in flight. Open loop
+ * (a rate): requests are due at fixed intervals whatever the answers, at most {@code clients}
+ * in flight, and latency counts from when a request was due, so a stalled server shows in the
+ * percentiles instead of slowing the load down (no coordinated omission).
  */
 final class LoadRunner {
 
-    /** Sends one request for a client; calls {@code done} with whether it succeeded. */
+    /** Sends one request; calls exactly one of the two callbacks when it is answered. */
     interface Operation {
-        void send(int client, ThreadLocalRandom random, Runnable onSuccess, java.util.function.Consumer<Throwable> onError);
+        void send(int client, ThreadLocalRandom random, Runnable onSuccess, Consumer<Throwable> onError);
+    }
+
+    /** How long or how much to run: {@code requests} > 0 ends the measured phase by count. */
+    record Plan(int clients, Duration warmup, Duration duration, long requests, double rate, boolean quiet) {
     }
 
     record Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros) {
         double throughput() {
-            return requests / seconds;
+            return seconds == 0 ? 0 : requests / seconds;
         }
     }
 
@@ -34,42 +44,95 @@ final class LoadRunner {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile Throwable lastError;
 
-    Result run(String workload, int clients, Duration warmup, Duration duration, Operation op) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(clients);
-        for (int c = 0; c < clients; c++) {
-            loop(c, op, stopped);
+    Result run(String workload, Plan plan, Operation op) throws InterruptedException {
+        CountDownLatch stopped;
+        Thread pacer = null;
+        Semaphore slots = new Semaphore(plan.clients());
+        if (plan.rate() > 0) {
+            stopped = new CountDownLatch(1);
+            pacer = Thread.ofPlatform().name("bench-pacer").start(() -> pace(plan, op, slots, stopped));
+        } else {
+            stopped = new CountDownLatch(plan.clients());
+            for (int c = 0; c < plan.clients(); c++) {
+                loop(c, op, stopped);
+            }
         }
-        progress("warm-up", warmup);
-        measuring.set(true);
-        long measuredErrors0 = errors.get();
+        progress("warm-up", plan.warmup(), 0, plan.quiet());
+        long errors0 = errors.get();
         recorder.reset();
         completed.set(0);
+        measuring.set(true);
         long start = System.nanoTime();
-        progress("measuring", duration);
+        progress("measuring", plan.requests() > 0 ? Duration.ofDays(1) : plan.duration(), plan.requests(), plan.quiet());
         Histogram h = recorder.getIntervalHistogram();
-        long measuredCompleted = completed.get();
+        long measured = completed.get();
         double seconds = (System.nanoTime() - start) / 1e9;
-        long measuredErrors = errors.get() - measuredErrors0;
+        long measuredErrors = errors.get() - errors0;
         measuring.set(false);
         running.set(false);
+        if (pacer != null) {
+            pacer.join();
+        }
         stopped.await(30, TimeUnit.SECONDS);
-        if (measuredErrors > 0 && lastError != null) {
+        if (plan.rate() > 0) {
+            slots.tryAcquire(plan.clients(), 30, TimeUnit.SECONDS); // the last answers arrive
+        }
+        if (measuredErrors > 0 && lastError != null && !plan.quiet()) {
             System.err.println("last error: " + lastError);
         }
-        return new Result(workload, clients, measuredCompleted, measuredErrors, seconds, h);
+        return new Result(workload, plan.clients(), measured, measuredErrors, seconds, h);
     }
 
-    private void progress(String phase, Duration d) throws InterruptedException {
+    Throwable lastError() {
+        return lastError;
+    }
+
+    private void progress(String phase, Duration d, long requests, boolean quiet) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         long last = completed.get();
-        while (System.nanoTime() < end) {
-            long sleep = Math.min(1000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+        long lastAt = System.nanoTime();
+        while (System.nanoTime() < end && (requests <= 0 || completed.get() < requests)) {
+            long sleep = Math.min(requests > 0 ? 20 : 1000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
             if (sleep > 0) {
                 Thread.sleep(sleep);
             }
-            long now = completed.get();
-            System.err.printf("%s: %,d req/s, %,d errors%n", phase, (now - last) * 1000 / Math.max(1, sleep), errors.get());
-            last = now;
+            long now = System.nanoTime();
+            if (!quiet && now - lastAt >= 1_000_000_000L) {
+                long done = completed.get();
+                System.err.printf("%s: %,d req/s, %,d errors%n", phase, (done - last) * 1_000_000_000L / (now - lastAt),
+                        errors.get());
+                last = done;
+                lastAt = now;
+            }
+        }
+    }
+
+    private void pace(Plan plan, Operation op, Semaphore slots, CountDownLatch stopped) {
+        long interval = (long) (1e9 / plan.rate());
+        long due = System.nanoTime();
+        int client = 0;
+        try {
+            while (running.get()) {
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                    continue;
+                }
+                slots.acquire();
+                long intended = due;
+                op.send(client++ % plan.clients(), ThreadLocalRandom.current(), () -> {
+                    record(intended);
+                    slots.release();
+                }, error -> {
+                    failed(error);
+                    slots.release();
+                });
+                due += interval;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
         }
     }
 
@@ -80,15 +143,25 @@ final class LoadRunner {
         }
         long t0 = System.nanoTime();
         op.send(client, ThreadLocalRandom.current(), () -> {
-            if (measuring.get()) {
-                recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                completed.incrementAndGet();
-            }
+            record(t0);
             loop(client, op, stopped);
         }, error -> {
-            errors.incrementAndGet();
-            lastError = error;
+            failed(error);
             loop(client, op, stopped);
         });
+    }
+
+    private void record(long startNanos) {
+        if (measuring.get()) {
+            recorder.recordValue(Math.max(1, (System.nanoTime() - startNanos) / 1000));
+            completed.incrementAndGet();
+        }
+    }
+
+    private void failed(Throwable error) {
+        if (measuring.get()) {
+            errors.incrementAndGet();
+        }
+        lastError = error;
     }
 }

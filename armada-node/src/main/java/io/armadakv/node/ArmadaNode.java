@@ -71,15 +71,24 @@ public class ArmadaNode {
                     .setRaftAddress(nodeConfig.raftAddress().hostPort())
                     .build());
             if (nodeConfig.follower()) {
-                forwarder = new io.armadakv.node.api.LeaderForwarder(nodeConfig.replication().leaderApi(), tables,
-                        nodeConfig.defaultTimeoutMs(), nodeConfig.maxRecvMessageSize());
+                forwarder = new io.armadakv.node.api.LeaderForwarder(nodeConfig.replication().leaderApi(),
+                        nodeConfig.replication().leaderApiTls(), tables, nodeConfig.defaultTimeoutMs(),
+                        nodeConfig.maxRecvMessageSize());
             } else if (nodeConfig.replication().address() != null) {
                 replication = io.armadakv.node.replication.ReplicationEndpoint.start(nodeConfig, tables);
             }
-            // the replica service is the follower's apply path: a leader cluster must not offer it
+            boolean maintenance = new io.armadakv.node.config.ConfigReader(config)
+                    .bool(io.armadakv.node.config.ConfigKeys.MAINTENANCE_ENABLED);
+            // the replica service is the follower's apply path: a leader cluster must not offer it;
+            // a switched-off maintenance service is not registered, so its calls answer UNIMPLEMENTED
             api = GrpcApiServer.start(nodeConfig, services.stream()
                     .filter(s -> nodeConfig.follower() || !(s instanceof io.armadakv.node.api.ReplicaService))
+                    .filter(s -> maintenance || !(s instanceof io.armadakv.node.api.MaintenanceService))
                     .toList(), List.of(metrics.requests(), tokens()));
+        } catch (io.armadakv.node.tls.TlsFileException e) {
+            // unusable certificate files are a configuration error: the launcher exits with 2
+            stop();
+            throw new io.armadakv.node.config.ConfigException(e.getMessage());
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException(e);

@@ -26,6 +26,10 @@ public final class Main {
               leader     start a node of the leader cluster
               follower   start a node of a follower cluster (reads local, writes forwarded)
               replicator start a replicator feeding a follower cluster from the leader cluster
+              backup     --address=URL --dir=DIR [--token=T] [--table=NAME] [--ca=FILE]
+                         back up tables of a leader cluster (one <table>.bak each, manifest.json)
+              restore    --address=URL --dir=DIR [--token=T] [--table=NAME] [--ca=FILE]
+                         check a backup directory's files, then restore them into a leader cluster
               config-doc print the configuration reference (docs/configuration.md)
               version    print the version
             configuration: armada.yaml|yml|json|toml in /etc/armada, /config, $HOME/.armada, the
@@ -49,6 +53,10 @@ public final class Main {
             case "config-doc" -> System.out.print(ConfigDoc.markdown());
             case "leader" -> startNode(flags, "leader");
             case "follower" -> startNode(flags, "follower");
+            case "backup" -> System.exit(new picocli.CommandLine(new io.armadakv.node.cli.BackupCommand())
+                    .execute(flags.toArray(String[]::new)));
+            case "restore" -> System.exit(new picocli.CommandLine(new io.armadakv.node.cli.RestoreCommand())
+                    .execute(flags.toArray(String[]::new)));
             default -> {
                 System.err.println("armada: unknown command '" + args[0] + "'");
                 System.err.print(USAGE);

@@ -1,6 +1,11 @@
 package io.armadakv.replicator;
 
+import io.armadakv.node.config.ConfigException;
 import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.ReplicatorKeys;
+import io.armadakv.node.config.TlsFiles;
+import io.armadakv.node.tls.ClientChannels;
+import io.armadakv.node.tls.TlsFileException;
 import io.armadakv.proto.internal.ApplyRequest;
 import io.armadakv.proto.internal.ApplyResponse;
 import io.armadakv.proto.internal.Lease;
@@ -11,8 +16,8 @@ import io.armadakv.proto.internal.ReplicaTablesRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,12 +34,24 @@ final class FollowerCluster implements AutoCloseable {
 
     private final io.grpc.ClientInterceptor credentials;
 
-    /** @param token presented as {@code authorization: Bearer <token>}; empty for none */
-    FollowerCluster(List<Endpoint> addresses, String token) {
+    /**
+     * @param token presented as {@code authorization: Bearer <token>}; empty for none
+     * @param tls   CA and client certificate for https:// addresses
+     * @throws ConfigException when the certificate files cannot be used
+     */
+    FollowerCluster(List<Endpoint> addresses, TlsFiles tls, String token) {
         this.addresses = addresses;
-        this.channels = addresses.stream().map(e -> (ManagedChannel) NettyChannelBuilder.forAddress(e.host(), e.port())
-                .usePlaintext().maxInboundMessageSize(64 * 1024 * 1024)
-                .keepAliveTime(30, TimeUnit.SECONDS).build()).toList();
+        List<ManagedChannel> opened = new ArrayList<>();
+        try {
+            for (Endpoint e : addresses) {
+                opened.add(ClientChannels.open(ReplicatorKeys.FOLLOWER_ADDRESS.name(), e, tls,
+                        b -> b.maxInboundMessageSize(64 * 1024 * 1024).keepAliveTime(30, TimeUnit.SECONDS)));
+            }
+        } catch (TlsFileException e) {
+            opened.forEach(ManagedChannel::shutdownNow);
+            throw new ConfigException(e.getMessage());
+        }
+        this.channels = List.copyOf(opened);
         io.grpc.Metadata headers = new io.grpc.Metadata();
         if (!token.isEmpty()) {
             headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),

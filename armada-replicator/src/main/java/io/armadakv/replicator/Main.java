@@ -39,8 +39,23 @@ public final class Main {
             LOG.warning("replication.insecure-skip-verify=true: the leader's certificate is not verified "
                     + "(development only)");
         }
-        LeaderConnection leader = LeaderConnections.open(config);
-        Replicator replicator = new Replicator(config, leader);
+        LeaderConnection leader;
+        Replicator replicator;
+        try {
+            leader = LeaderConnections.open(config);
+        } catch (ConfigException e) {
+            System.err.println("armada replicator: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            replicator = new Replicator(config, leader);
+        } catch (ConfigException e) {
+            System.err.println("armada replicator: configuration error: " + e.getMessage());
+            leader.close();
+            System.exit(2);
+            return;
+        }
         MetricsEndpoint http;
         try {
             http = MetricsEndpoint.start(config.rest(), replicator::scrapeMetrics);

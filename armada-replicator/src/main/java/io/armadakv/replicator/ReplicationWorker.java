@@ -51,6 +51,7 @@ final class ReplicationWorker implements Runnable {
     private long leaseRenewedAt;
     private boolean leased;
     private long backoffMs;
+    private boolean checkReset;
 
     private final ReplicatorMetrics.Table metrics;
 
@@ -120,6 +121,8 @@ final class ReplicationWorker implements Runnable {
             leased = true;
             metrics.leaseHeld.set(1);
             leaseRenewedAt = now;
+            // a caught-up worker applies nothing that would be refused after a reset: look at each renewal
+            checkReset = true;
             return true;
         }
         if (leased) {
@@ -151,12 +154,24 @@ final class ReplicationWorker implements Runnable {
      * more; what it brings is applied on the pipeline while the next request goes out.
      */
     private void pull() throws IOException, InterruptedException {
+        if (checkReset && pipeline != null) {
+            checkReset = false;
+            if (isReset(localTable())) {
+                discardPipeline(); // read the cursor back below and reload
+            }
+        }
         if (pipeline == null) {
-            cursor = follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"))
-                    .getLeaderIndex();
+            io.armadakv.proto.internal.ReplicaTable local = localTable();
+            cursor = local.getLeaderIndex();
             received = cursor;
             pipeline = new ApplyPipeline("armada-apply-" + table, 4);
+            if (isReset(local)) {
+                pipeline.drain();
+                LOG.info("table " + table + ": reset on the follower cluster; reloading it from a leader snapshot");
+                loadSnapshot();
+                received = cursor;
+                return;
+            }
         }
         pipeline.check();
         ReplicationRequest request = ReplicationRequest.newBuilder().setReplicate(ReplicateRequest.newBuilder()
@@ -174,6 +189,8 @@ final class ReplicationWorker implements Runnable {
                 if (r.hasErrorResponse()) {
                     if (r.getErrorResponse().getError() == ReplicateError.USE_SNAPSHOT) {
                         pipeline.drain();
+                        LOG.info("table " + table + ": the leader no longer has the log after index " + cursor
+                                + "; loading a snapshot");
                         loadSnapshot();
                         received = cursor;
                         return;
@@ -192,6 +209,20 @@ final class ReplicationWorker implements Runnable {
                 }
             }
         }
+    }
+
+    private io.armadakv.proto.internal.ReplicaTable localTable() {
+        return follower.tables().stream().filter(t -> t.getName().equals(table)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("table " + table + " is not on the follower cluster"));
+    }
+
+    /**
+     * Maintenance.Reset leaves a follower table's content in place with its leader index at 0;
+     * replaying the log from 1 over that content would diverge, so such a table reloads from a
+     * snapshot, which replaces the content in one step.
+     */
+    private static boolean isReset(io.armadakv.proto.internal.ReplicaTable t) {
+        return t.getLeaderIndex() == 0 && t.getRevision() > 0;
     }
 
     /** The next frame; a stream that stays silent too long is closed, which fails the read. */
@@ -241,7 +272,6 @@ final class ReplicationWorker implements Runnable {
      * table changes at once, at the commit, and the log resumes after the snapshot's index.
      */
     private void loadSnapshot() throws IOException {
-        LOG.info("table " + table + ": the leader no longer has the log after index " + cursor + "; loading a snapshot");
         ReplicationRequest request = ReplicationRequest.newBuilder().setSnapshot(SnapshotRequest.newBuilder()
                 .setTable(ByteString.copyFromUtf8(table))).build();
         long versions = 0;

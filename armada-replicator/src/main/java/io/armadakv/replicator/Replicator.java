@@ -43,7 +43,7 @@ public final class Replicator implements AutoCloseable {
     public Replicator(ReplicatorConfig config, LeaderConnection leader) {
         this.config = config;
         this.leader = leader;
-        this.follower = new FollowerCluster(config.followerAddresses(), config.token());
+        this.follower = new FollowerCluster(config.followerAddresses(), config.followerTls(), config.token());
         this.metrics = new ReplicatorMetrics(leader::connects);
     }
 

@@ -3,6 +3,7 @@ package io.armadakv.replicator;
 import io.armadakv.node.config.ConfigException;
 import io.armadakv.node.config.ConfigReader;
 import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.TlsFiles;
 import org.eclipse.microprofile.config.Config;
 
 import java.nio.file.Path;
@@ -11,6 +12,9 @@ import java.util.UUID;
 
 import static io.armadakv.node.config.ReplicatorKeys.CA_FILE;
 import static io.armadakv.node.config.ReplicatorKeys.CERT_FILE;
+import static io.armadakv.node.config.ReplicatorKeys.FOLLOWER_CA_FILE;
+import static io.armadakv.node.config.ReplicatorKeys.FOLLOWER_CERT_FILE;
+import static io.armadakv.node.config.ReplicatorKeys.FOLLOWER_KEY_FILE;
 import static io.armadakv.node.config.ReplicatorKeys.FOLLOWER_ADDRESS;
 import static io.armadakv.node.config.ReplicatorKeys.ID;
 import static io.armadakv.node.config.ReplicatorKeys.INSECURE_SKIP_VERIFY;
@@ -33,7 +37,8 @@ public record ReplicatorConfig(
         long leaseTtlMs,
         String id,
         Endpoint rest,
-        String token) {
+        String token,
+        TlsFiles followerTls) {
 
     /** Never prints the token. */
     @Override
@@ -67,7 +72,19 @@ public record ReplicatorConfig(
         return new ReplicatorConfig(leaders, followers, ca, cert, key, insecure, r.positiveLong(POLL_INTERVAL),
                 r.positiveLong(RECONCILE_INTERVAL), r.positiveLong(LEASE_TTL),
                 id.isBlank() ? "replicator-" + UUID.randomUUID().toString().substring(0, 8) : id,
-                r.url(io.armadakv.node.config.ReplicatorKeys.REST_ADDRESS),
-                r.string(io.armadakv.node.config.ReplicatorKeys.TOKEN));
+                r.plainUrl(io.armadakv.node.config.ReplicatorKeys.REST_ADDRESS),
+                r.string(io.armadakv.node.config.ReplicatorKeys.TOKEN),
+                followerTls(r));
+    }
+
+    private static TlsFiles followerTls(ConfigReader r) {
+        Path cert = r.optionalFile(FOLLOWER_CERT_FILE);
+        Path key = r.optionalFile(FOLLOWER_KEY_FILE);
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(FOLLOWER_CERT_FILE.name() + " and " + FOLLOWER_KEY_FILE.name()
+                    + " must be set together");
+        }
+        return TlsFiles.of(FOLLOWER_CERT_FILE.name(), cert, FOLLOWER_KEY_FILE.name(), key,
+                FOLLOWER_CA_FILE.name(), r.optionalFile(FOLLOWER_CA_FILE));
     }
 }

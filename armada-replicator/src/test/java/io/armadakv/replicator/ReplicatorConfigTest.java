@@ -54,4 +54,19 @@ class ReplicatorConfigTest {
                 "--replication.insecure-skip-verify=false"));
         assertTrue(e.getMessage().startsWith("replication.ca-file: needed to verify"), e.getMessage());
     }
+
+    @Test
+    void aFollowerClientCertificateNeedsItsKeyAndRestStaysPlain() {
+        ConfigException half = assertThrows(ConfigException.class, () -> read(Map.of(), "--config=" + example(),
+                "--replication.follower-cert-file=" + example()));
+        assertEquals("replication.follower-cert-file and replication.follower-key-file must be set together",
+                half.getMessage());
+        ConfigException rest = assertThrows(ConfigException.class, () -> read(Map.of(), "--config=" + example(),
+                "--rest.address=https://127.0.0.1:8089"));
+        assertTrue(rest.getMessage().startsWith("rest.address: serves plain HTTP only"), rest.getMessage());
+        ReplicatorConfig tls = read(Map.of(), "--config=" + example(),
+                "--replication.follower-address=https://localhost:9443", "--replication.follower-ca-file=" + example());
+        assertTrue(tls.followerAddresses().getFirst().tls());
+        assertEquals(example().toAbsolutePath().normalize(), tls.followerTls().ca().path());
+    }
 }

@@ -6,17 +6,21 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.armadakv.node.config.ConfigKeys;
 import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.TlsFiles;
 import io.armadakv.node.table.Table;
 import io.armadakv.node.table.TableManager;
+import io.armadakv.node.tls.ClientChannels;
+import io.armadakv.node.tls.TlsFileException;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -44,12 +48,21 @@ public final class LeaderForwarder implements AutoCloseable {
         return t;
     });
 
-    public LeaderForwarder(List<Endpoint> leaderApi, TableManager tables, long defaultTimeoutMs, int maxMessageSize) {
-        this.channels = leaderApi.stream().map(e -> (ManagedChannel) NettyChannelBuilder
-                .forAddress(e.host(), e.port()).usePlaintext()
-                .maxInboundMessageSize(maxMessageSize)
-                .keepAliveTime(60, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS)
-                .build()).toList();
+    /** @param tls CA and client certificate for https:// leader addresses */
+    public LeaderForwarder(List<Endpoint> leaderApi, TlsFiles tls, TableManager tables, long defaultTimeoutMs,
+                           int maxMessageSize) throws TlsFileException {
+        List<ManagedChannel> opened = new ArrayList<>();
+        try {
+            for (Endpoint e : leaderApi) {
+                opened.add(ClientChannels.open(ConfigKeys.REPLICATION_LEADER_API_ADDRESS.name(), e, tls, b -> b
+                        .maxInboundMessageSize(maxMessageSize)
+                        .keepAliveTime(60, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS)));
+            }
+        } catch (TlsFileException e) {
+            opened.forEach(ManagedChannel::shutdownNow);
+            throw e;
+        }
+        this.channels = List.copyOf(opened);
         this.tables = tables;
         this.defaultTimeoutMs = defaultTimeoutMs;
     }

@@ -20,11 +20,26 @@ import static io.armadakv.node.config.ConfigKey.Type.URLS;
 public final class ConfigKeys {
 
     public static final ConfigKey API_ADDRESS = ConfigKey.of("api.address", URL, "http://127.0.0.1:8443",
-            "Client gRPC API (KV, Tables, Cluster) listen URL: http://host:port");
+            "Client gRPC API (KV, Tables, Cluster) listen URL: http://host:port, or https://host:port for TLS "
+                    + "(api.cert-filename and api.key-filename)");
+    // TLS of the client API port; the files are re-read when they change
+    public static final ConfigKey API_CERT_FILENAME = ConfigKey.of("api.cert-filename", STRING, "",
+            "PEM certificate chain (leaf first) the API port presents when api.address is https://");
+    public static final ConfigKey API_KEY_FILENAME = ConfigKey.of("api.key-filename", STRING, "",
+            "PEM (PKCS#8, unencrypted) private key of api.cert-filename");
+    public static final ConfigKey API_CLIENT_CERT_AUTH = ConfigKey.of("api.client-cert-auth", BOOLEAN, "false",
+            "Require every API client to present a certificate signed by a CA in api.ca-filename (mutual TLS)");
+    public static final ConfigKey API_CA_FILENAME = ConfigKey.of("api.ca-filename", STRING, "",
+            "PEM CA certificates API client certificates must chain to (with api.client-cert-auth)");
+    public static final ConfigKey API_ALLOWED_CN = ConfigKey.of("api.allowed-cn", STRING, "",
+            "With api.client-cert-auth: only a client certificate with this subject CN is let in; empty: any");
+    public static final ConfigKey API_ALLOWED_HOSTNAME = ConfigKey.of("api.allowed-hostname", STRING, "",
+            "With api.client-cert-auth: only a client certificate with this DNS name among its subject "
+                    + "alternative names is let in; empty: any");
     public static final ConfigKey API_ADVERTISE_ADDRESS = ConfigKey.of("api.advertise-address", STRING, "",
             "Client URL other members and clients are told (default: api.address)");
     public static final ConfigKey REST_ADDRESS = ConfigKey.of("rest.address", URL, "http://127.0.0.1:8079",
-            "REST listen URL for /metrics and /health");
+            "REST listen URL for /metrics and /health; plain HTTP only, so keep it on a loopback or private address");
     public static final ConfigKey RAFT_ADDRESS = ConfigKey.of("raft.address", HOST_PORT, "127.0.0.1:5012",
             "Raft (Ratis) listen address host:port, also this node's peer address");
     public static final ConfigKey RAFT_NODE_ID = ConfigKey.of("raft.node-id", LONG, "1",
@@ -102,6 +117,15 @@ public final class ConfigKeys {
     public static final ConfigKey REPLICATION_LEADER_API_ADDRESS = ConfigKey.of("replication.leader-api-address",
             URLS, "", "Follower cluster: client API URL(s) of the leader cluster, comma-separated, "
                     + "where client writes are forwarded");
+    // TLS towards the leader cluster's API, for forwarded writes
+    public static final ConfigKey REPLICATION_LEADER_CA_FILE = ConfigKey.of("replication.leader-ca-file", STRING,
+            "", "Follower cluster: PEM CA certificates that signed an https:// leader API's certificate "
+                    + "(default: the JDK's CAs)");
+    public static final ConfigKey REPLICATION_LEADER_CERT_FILE = ConfigKey.of("replication.leader-cert-file",
+            STRING, "", "Follower cluster: PEM client certificate chain presented to a leader API with "
+                    + "api.client-cert-auth");
+    public static final ConfigKey REPLICATION_LEADER_KEY_FILE = ConfigKey.of("replication.leader-key-file",
+            STRING, "", "Follower cluster: PEM (PKCS#8) private key of replication.leader-cert-file");
     public static final ConfigKey HEALTH_MAX_LAG_ENTRIES = ConfigKey.of("health.max-lag-entries", LONG, "10000",
             "Follower cluster: /health/ready reports not ready while a table lags the leader cluster by more "
                     + "entries than this");
@@ -112,6 +136,11 @@ public final class ConfigKeys {
     public static final ConfigKey REPLICATION_TOKEN = ConfigKey.secret("replication.token",
             "Follower cluster: bearer token the replicator must present to the node's replication apply path "
                     + "(armada.internal.v1.Replica); empty: no check");
+    // maintenance.v1.Maintenance (backup, restore, reset)
+    public static final ConfigKey MAINTENANCE_ENABLED = ConfigKey.of("maintenance.enabled", BOOLEAN, "true",
+            "Serve maintenance.v1.Maintenance (Backup and Restore on the leader cluster, Reset on a follower "
+                    + "cluster) on the API port; false: its calls answer UNIMPLEMENTED");
+
     public static final ConfigKey LOG_LEVEL = ConfigKey.of("log.level", STRING, "INFO",
             "Level of Armada's own log lines: SEVERE/ERROR, WARNING/WARN, INFO, FINE/DEBUG, FINEST/TRACE");
     public static final ConfigKey LOG_LIBRARIES_LEVEL = ConfigKey.of("log.libraries-level", STRING, "WARNING",
@@ -119,7 +148,9 @@ public final class ConfigKeys {
     public static final ConfigKey LOG_FORMAT = ConfigKey.of("log.format", STRING, "text",
             "text, or json for one JSON object per line (time, level, logger, thread, message, error)");
 
-    private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_ADVERTISE_ADDRESS, REST_ADDRESS,
+    private static final List<ConfigKey> ALL = List.of(API_ADDRESS, API_CERT_FILENAME, API_KEY_FILENAME,
+            API_CLIENT_CERT_AUTH, API_CA_FILENAME, API_ALLOWED_CN, API_ALLOWED_HOSTNAME, API_ADVERTISE_ADDRESS,
+            REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
             RAFT_SNAPSHOT_ENTRIES, RAFT_LOG_RETAINED_ENTRIES, RAFT_LOG_SEGMENT_SIZE,
             RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
@@ -129,7 +160,9 @@ public final class ConfigKeys {
             MAX_PENDING_WRITES, MAX_PENDING_WRITE_BYTES,
             ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
+            REPLICATION_LEADER_CA_FILE, REPLICATION_LEADER_CERT_FILE, REPLICATION_LEADER_KEY_FILE,
             HEALTH_MAX_LAG_ENTRIES, TABLES_TOKEN, MAINTENANCE_TOKEN, REPLICATION_TOKEN,
+            MAINTENANCE_ENABLED,
             LOG_LEVEL, LOG_LIBRARIES_LEVEL, LOG_FORMAT);
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();

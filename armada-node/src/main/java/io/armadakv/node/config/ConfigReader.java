@@ -23,6 +23,16 @@ public final class ConfigReader {
         return Endpoint.parseUrl(key.name(), string(key));
     }
 
+    /** A URL that must be http://: for listeners that do not speak TLS. */
+    public Endpoint plainUrl(ConfigKey key) {
+        Endpoint e = url(key);
+        if (e.tls()) {
+            throw new ConfigException(key.name() + ": serves plain HTTP only; use http:// and keep it on a "
+                    + "loopback or private address");
+        }
+        return e;
+    }
+
     public Endpoint hostPort(ConfigKey key) {
         return Endpoint.parseHostPort(key.name(), string(key));
     }

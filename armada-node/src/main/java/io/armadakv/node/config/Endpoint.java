@@ -29,9 +29,6 @@ public record Endpoint(String scheme, String host, int port) {
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
             throw new ConfigException(key + ": '" + value + "' must start with http:// or https://");
         }
-        if (scheme.equals("https")) {
-            throw new ConfigException(key + ": https is not supported yet, use http://");
-        }
         if (uri.getHost() == null || uri.getPort() < 0) {
             throw new ConfigException(key + ": '" + value + "' needs a host and a port, like http://127.0.0.1:8443");
         }

@@ -34,6 +34,7 @@ public record NodeConfig(
         long defaultTimeoutMs,
         boolean follower,
         Replication replication,
+        ApiTls apiTls,
         ApiLimits apiLimits) {
 
     /**
@@ -64,7 +65,49 @@ public record NodeConfig(
      * @param caFile      null: no client certificates asked for
      */
     public record Replication(Endpoint address, Path certFile, Path keyFile, Path caFile, int maxBatchBytes,
-                              java.util.List<Endpoint> leaderApi) {
+                              java.util.List<Endpoint> leaderApi, TlsFiles leaderApiTls) {
+    }
+
+    /**
+     * TLS of the client API port; {@link TlsFiles#NONE} files when api.address is http://.
+     *
+     * @param allowedCn       empty: any client certificate the CA signed
+     * @param allowedHostname empty: any
+     */
+    public record ApiTls(TlsFiles files, boolean clientCertAuth, String allowedCn, String allowedHostname) {
+
+        static ApiTls read(ConfigReader r, Endpoint api) {
+            Path cert = r.optionalFile(ConfigKeys.API_CERT_FILENAME);
+            Path key = r.optionalFile(ConfigKeys.API_KEY_FILENAME);
+            Path ca = r.optionalFile(ConfigKeys.API_CA_FILENAME);
+            boolean clientCertAuth = r.bool(ConfigKeys.API_CLIENT_CERT_AUTH);
+            String cn = r.string(ConfigKeys.API_ALLOWED_CN).trim();
+            String hostname = r.string(ConfigKeys.API_ALLOWED_HOSTNAME).trim();
+            if (!api.tls()) {
+                if (cert != null || key != null || clientCertAuth) {
+                    throw new ConfigException(ConfigKeys.API_ADDRESS.name() + ": '" + api.url() + "' is plaintext, yet "
+                            + "TLS is configured (" + ConfigKeys.API_CERT_FILENAME.name() + ", "
+                            + ConfigKeys.API_CLIENT_CERT_AUTH.name() + "); use https://");
+                }
+                return new ApiTls(TlsFiles.NONE, false, "", "");
+            }
+            if (cert == null || key == null) {
+                throw new ConfigException(ConfigKeys.API_ADDRESS.name() + ": https:// needs "
+                        + ConfigKeys.API_CERT_FILENAME.name() + " and " + ConfigKeys.API_KEY_FILENAME.name());
+            }
+            if (clientCertAuth && ca == null) {
+                throw new ConfigException(ConfigKeys.API_CLIENT_CERT_AUTH.name() + ": needs "
+                        + ConfigKeys.API_CA_FILENAME.name() + ", the CA client certificates must chain to");
+            }
+            if (!clientCertAuth && (!cn.isEmpty() || !hostname.isEmpty())) {
+                throw new ConfigException(ConfigKeys.API_ALLOWED_CN.name() + " and "
+                        + ConfigKeys.API_ALLOWED_HOSTNAME.name() + " check client certificates: set "
+                        + ConfigKeys.API_CLIENT_CERT_AUTH.name() + "=true");
+            }
+            return new ApiTls(TlsFiles.of(ConfigKeys.API_CERT_FILENAME.name(), cert,
+                    ConfigKeys.API_KEY_FILENAME.name(), key,
+                    ConfigKeys.API_CA_FILENAME.name(), clientCertAuth ? ca : null), clientCertAuth, cn, hostname);
+        }
     }
 
     /** The largest Raft entry this node can build: a full batch, or one write of the largest size. */
@@ -106,7 +149,8 @@ public record NodeConfig(
                 r.optionalFile(ConfigKeys.REPLICATION_KEY_FILE),
                 r.optionalFile(ConfigKeys.REPLICATION_CA_FILE),
                 r.positiveInt(ConfigKeys.REPLICATION_MAX_BATCH_BYTES),
-                r.urls(ConfigKeys.REPLICATION_LEADER_API_ADDRESS));
+                r.urls(ConfigKeys.REPLICATION_LEADER_API_ADDRESS),
+                leaderApiTls(r));
         if ((replication.certFile() == null) != (replication.keyFile() == null)) {
             throw new ConfigException(ConfigKeys.REPLICATION_CERT_FILE.name() + " and "
                     + ConfigKeys.REPLICATION_KEY_FILE.name() + " must be set together");
@@ -118,7 +162,7 @@ public record NodeConfig(
         return new NodeConfig(
                 api,
                 advertise.isBlank() ? api.url() : advertise,
-                r.url(ConfigKeys.REST_ADDRESS),
+                r.plainUrl(ConfigKeys.REST_ADDRESS),
                 raft,
                 nodeId,
                 Collections.unmodifiableMap(new LinkedHashMap<>(members)),
@@ -141,6 +185,19 @@ public record NodeConfig(
                 r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS),
                 follower,
                 replication,
+                ApiTls.read(r, api),
                 ApiLimits.from(r)).validated();
+    }
+
+    private static TlsFiles leaderApiTls(ConfigReader r) {
+        Path cert = r.optionalFile(ConfigKeys.REPLICATION_LEADER_CERT_FILE);
+        Path key = r.optionalFile(ConfigKeys.REPLICATION_LEADER_KEY_FILE);
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(ConfigKeys.REPLICATION_LEADER_CERT_FILE.name() + " and "
+                    + ConfigKeys.REPLICATION_LEADER_KEY_FILE.name() + " must be set together");
+        }
+        return TlsFiles.of(ConfigKeys.REPLICATION_LEADER_CERT_FILE.name(), cert,
+                ConfigKeys.REPLICATION_LEADER_KEY_FILE.name(), key,
+                ConfigKeys.REPLICATION_LEADER_CA_FILE.name(), r.optionalFile(ConfigKeys.REPLICATION_LEADER_CA_FILE));
     }
 }

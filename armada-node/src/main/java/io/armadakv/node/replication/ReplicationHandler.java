@@ -180,8 +180,15 @@ public final class ReplicationHandler {
         }
         Table table = found.get();
         AtomicLong count = new AtomicLong();
-        SnapshotPoint point = table.store().exportVersions(SNAPSHOT_BATCH_BYTES,
-                (at, versions) -> write(out, load(Command.CommandType.LOAD, at, 0, versions)), count);
+        SnapshotPoint point;
+        try {
+            point = table.store().exportVersions(SNAPSHOT_BATCH_BYTES,
+                    (at, versions) -> write(out, load(Command.CommandType.LOAD, at, 0, versions)), count);
+        } catch (io.armadakv.node.storage.RestoreInProgressException e) {
+            // checked before the first LOAD is written: the replicator retries later
+            error(out, "UNAVAILABLE", e.getMessage());
+            return;
+        }
         write(out, load(Command.CommandType.LOAD_COMMIT, point, count.get(), List.of()));
     }
 

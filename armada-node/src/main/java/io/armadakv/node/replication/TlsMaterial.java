@@ -1,13 +1,13 @@
 package io.armadakv.node.replication;
 
+import io.armadakv.node.tls.Identity;
+import io.armadakv.node.tls.PemFiles;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -35,13 +35,8 @@ public record TlsMaterial(List<X509Certificate> certificateChain, PrivateKey pri
 
     /** From a PEM certificate chain file and an unencrypted PKCS#8 PEM key file. */
     public static TlsMaterial fromPem(Path certificateChainFile, Path privateKeyFile) throws IOException {
-        List<X509Certificate> chain = PemFiles.certificates(certificateChainFile);
-        PrivateKey key = PemFiles.privateKey(privateKeyFile);
-        if (!belongTogether(chain.getFirst().getPublicKey(), key)) {
-            throw new IOException("the private key in " + privateKeyFile + " does not belong to the first certificate in "
-                    + certificateChainFile + " (" + chain.getFirst().getSubjectX500Principal() + ")");
-        }
-        return new TlsMaterial(chain, key, List.of());
+        Identity identity = Identity.read(certificateChainFile, privateKeyFile);
+        return new TlsMaterial(identity.chain(), identity.key(), List.of());
     }
 
     /** The development certificate in {@code directory} (see {@link DevCertificate}), created if missing. */
@@ -86,25 +81,5 @@ public record TlsMaterial(List<X509Certificate> certificateChain, PrivateKey pri
                 + ", " + privateKey.getAlgorithm() + " key"
                 + (clientTrust.isEmpty() ? "" : ", client CAs " + clientTrust.stream().map(X509Certificate::getSubjectX500Principal).toList())
                 + "]";
-    }
-
-    private static boolean belongTogether(PublicKey publicKey, PrivateKey privateKey) {
-        if (!publicKey.getAlgorithm().equals(privateKey.getAlgorithm())) {
-            return false;
-        }
-        String algorithm = privateKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-        byte[] probe = "armada key check".getBytes(StandardCharsets.US_ASCII);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(privateKey);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 }

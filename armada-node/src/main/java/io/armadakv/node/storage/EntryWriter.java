@@ -48,4 +48,27 @@ public interface EntryWriter {
      * number of versions is staged.
      */
     void commitStaged(SnapshotPoint point, long versions);
+
+    /**
+     * Adds keys of restore {@code restoreId} to the staging area, invisible to reads. What another
+     * restore or a snapshot load staged before is dropped first; a key staged twice is kept once,
+     * with the later value.
+     */
+    void stageRestore(long restoreId, java.util.List<BackupKey> keys);
+
+    /**
+     * Replaces the table's live content with the staged keys of {@code restoreId} at one new
+     * revision: every staged key gets a version at it (create revision = it, version 1), every
+     * live key the restore lacks gets a deletion at it, and the staging area is emptied. History
+     * before stays readable until compacted. Returns the revision; throws
+     * {@link StagingMismatchException} if another restore or a different number of keys is staged.
+     */
+    long commitRestore(long restoreId, long keys);
+
+    /** Drops what restore {@code restoreId} staged; does nothing if it staged nothing or something else is staged. */
+    void abortRestore(long restoreId);
+
+    /** A key and value of a restore. */
+    record BackupKey(byte[] key, byte[] value) {
+    }
 }

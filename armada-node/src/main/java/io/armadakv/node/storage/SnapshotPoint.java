@@ -6,6 +6,19 @@ package io.armadakv.node.storage;
  */
 public record SnapshotPoint(long leaderIndex, long revision, long compactedRevision) {
 
+    /**
+     * Marks the staging area as holding a Maintenance.Restore rather than a leader snapshot: no
+     * snapshot has a negative revision, so the two can never be taken for each other.
+     */
+    static SnapshotPoint restore(long restoreId) {
+        return new SnapshotPoint(restoreId, -1, -1);
+    }
+
+    /** Whether this point names a staged restore (see {@link #restore}). */
+    boolean isRestore() {
+        return revision == -1 && compactedRevision == -1;
+    }
+
     byte[] encode() {
         byte[] out = new byte[24];
         RevisionKey.writeLong(out, 0, leaderIndex);

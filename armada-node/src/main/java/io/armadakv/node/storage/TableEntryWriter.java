@@ -290,6 +290,11 @@ final class TableEntryWriter implements EntryWriter {
             throw new StagingMismatchException("table " + stores.table() + ": snapshot at leader index "
                     + point.leaderIndex() + " is not the one staged (" + stagedPoint + ")");
         }
+        if (versions == 0 && stagedPoint != null && !point.equals(stagedPoint)) {
+            // an empty snapshot stages nothing: what is staged (a restore the log carried) is stale
+            clear(stores.staging());
+            stagedCount = 0;
+        }
         if (stagedCount != versions) {
             throw new StagingMismatchException("table " + stores.table() + ": snapshot at leader index "
                     + point.leaderIndex() + " has " + versions + " versions but " + stagedCount + " are staged");
@@ -324,6 +329,86 @@ final class TableEntryWriter implements EntryWriter {
         stores.meta().put(txn, new ArrayByteIterable(MetaKeys.COMPACTED),
                 new ArrayByteIterable(MetaKeys.longValue(compactedRevision)));
         setLeaderIndex(point.leaderIndex());
+    }
+
+    @Override
+    public void stageRestore(long restoreId, List<BackupKey> keys) {
+        checkOpen();
+        List<VersionRecord> versions = new ArrayList<>(keys.size());
+        for (BackupKey k : keys) {
+            if (k.value().length > StoreOptions.MAX_VALUE_BYTES) {
+                throw new LimitExceededException("table " + stores.table() + ": restored value of key "
+                        + Bytes.abbreviate(k.key()) + " is " + k.value().length + " bytes, over the limit of "
+                        + StoreOptions.MAX_VALUE_BYTES);
+            }
+            // revision 0 is a placeholder: the commit gives every key its revision
+            versions.add(new VersionRecord(k.key(), 0, 0, 1, k.value()));
+        }
+        stage(SnapshotPoint.restore(restoreId), versions);
+    }
+
+    @Override
+    public long commitRestore(long restoreId, long keys) {
+        checkOpen();
+        if (inTxn) {
+            throw new IllegalStateException("table " + stores.table() + ": restore commit inside a transaction");
+        }
+        ArrayByteIterable stagedKey = new ArrayByteIterable(MetaKeys.STAGED);
+        ByteIterable staged = stores.meta().get(txn, stagedKey);
+        SnapshotPoint stagedPoint = staged == null ? null : SnapshotPoint.decode(Stores.copy(staged));
+        boolean ours = SnapshotPoint.restore(restoreId).equals(stagedPoint);
+        long stagedCount = ours ? stores.staging().count(txn) : 0;
+        if (keys > 0 && !ours) {
+            throw new StagingMismatchException("table " + stores.table() + ": restore " + Long.toHexString(restoreId)
+                    + " is not the one staged (another restore or a snapshot load replaced it)");
+        }
+        if (stagedCount != keys) {
+            throw new StagingMismatchException("table " + stores.table() + ": restore " + Long.toHexString(restoreId)
+                    + " sent " + keys + " keys but " + stagedCount + " are staged");
+        }
+        long rev = writeRevision();
+        // the live keys the restore lacks end at this revision; the others get their new version below
+        try (Cursor live = stores.latest().openCursor(txn)) {
+            while (live.getNext()) {
+                byte[] key = Stores.copy(live.getKey());
+                if (keys == 0 || stores.staging().get(txn, new ArrayByteIterable(RevisionKey.encode(key, 0))) == null) {
+                    stores.kv().put(txn, new ArrayByteIterable(RevisionKey.encode(key, rev)), TOMBSTONE);
+                }
+            }
+        }
+        clear(stores.latest());
+        if (keys > 0) {
+            LatestVersion restored = new LatestVersion(rev, rev, 1);
+            ArrayByteIterable latestValue = new ArrayByteIterable(restored.encode());
+            try (Cursor cursor = stores.staging().openCursor(txn)) {
+                while (cursor.getNext()) {
+                    byte[] encoded = Stores.copy(cursor.getKey());
+                    byte[] raw = Stores.copy(cursor.getValue());
+                    byte[] key = RevisionKey.userKey(encoded, encoded.length);
+                    byte[] value = StoredVersion.value(raw, raw.length);
+                    stores.kv().put(txn, new ArrayByteIterable(RevisionKey.encode(key, rev)),
+                            new ArrayByteIterable(StoredVersion.encodePut(rev, 1, value)));
+                    stores.latest().put(txn, new ArrayByteIterable(key), latestValue);
+                }
+            }
+        }
+        if (stagedPoint != null) {
+            // an empty restore stages nothing: whatever is staged is stale, and a restore replaces it
+            clear(stores.staging());
+            stores.meta().delete(txn, stagedKey);
+        }
+        return rev;
+    }
+
+    @Override
+    public void abortRestore(long restoreId) {
+        checkOpen();
+        ArrayByteIterable stagedKey = new ArrayByteIterable(MetaKeys.STAGED);
+        ByteIterable staged = stores.meta().get(txn, stagedKey);
+        if (staged != null && SnapshotPoint.decode(Stores.copy(staged)).equals(SnapshotPoint.restore(restoreId))) {
+            clear(stores.staging());
+            stores.meta().delete(txn, stagedKey);
+        }
     }
 
     private void putLatest(byte[] key, LatestVersion newest) {

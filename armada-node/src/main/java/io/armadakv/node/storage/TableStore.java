@@ -237,6 +237,12 @@ public final class TableStore implements AutoCloseable {
         try {
             SnapshotPoint point = new SnapshotPoint(stores.applied(txn)[0], stores.metaLong(txn, MetaKeys.REVISION),
                     stores.metaLong(txn, MetaKeys.COMPACTED));
+            ByteIterable staged = stores.meta().get(txn, new jetbrains.exodus.ArrayByteIterable(MetaKeys.STAGED));
+            if (staged != null && SnapshotPoint.decode(Stores.copy(staged)).isRestore()) {
+                // the log after this point holds the rest of the restore, whose first keys the export would lack
+                throw new RestoreInProgressException("table " + name() + ": a restore is being staged; "
+                        + "a snapshot can be taken once it is committed or aborted");
+            }
             List<VersionRecord> batch = new ArrayList<>();
             int bytes = 0;
             try (jetbrains.exodus.env.Cursor cursor = stores.kv().openCursor(txn)) {

@@ -3,6 +3,8 @@ package io.armadakv.node.table;
 import io.armadakv.node.storage.DeleteResult;
 import io.armadakv.node.storage.EntryWriter;
 import io.armadakv.node.storage.KeyRange;
+import io.armadakv.node.storage.LimitExceededException;
+import io.armadakv.node.storage.StagingMismatchException;
 import io.armadakv.node.storage.PutResult;
 import io.armadakv.node.storage.TxnResult;
 import mvcc.v1.Mvcc;
@@ -75,8 +77,42 @@ final class CommandApplier {
                 out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
             }
             case DUMMY -> out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
+            case RESTORE -> {
+                List<EntryWriter.BackupKey> keys = new ArrayList<>(c.getBatchCount());
+                for (Mvcc.KeyValue kv : c.getBatchList()) {
+                    keys.add(new EntryWriter.BackupKey(kv.getKey().toByteArray(), kv.getValue().toByteArray()));
+                }
+                try {
+                    w.stageRestore(restoreId(c), keys);
+                } catch (LimitExceededException e) {
+                    throw new InvalidCommandException(table, e.getMessage());
+                }
+                out.add(checked(c, CommandResult.newBuilder().setRevision(w.revision()).build()));
+            }
+            case RESTORE_COMMIT -> {
+                long revision;
+                try {
+                    revision = w.commitRestore(restoreId(c), c.getLoad().getVersions());
+                } catch (StagingMismatchException e) {
+                    throw new InvalidCommandException(table, e.getMessage());
+                }
+                out.add(checked(c, CommandResult.newBuilder().setRevision(revision).build()));
+            }
+            case RESTORE_ABORT -> {
+                w.abortRestore(restoreId(c));
+                out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
+            }
+            case LOAD, LOAD_COMMIT -> throw new InvalidCommandException(table,
+                    c.getType() + " loads a leader snapshot into a follower table; this table takes client commands");
             case UNRECOGNIZED -> throw new InvalidCommandException(table, "unknown command type " + c.getTypeValue());
         }
+    }
+
+    private long restoreId(Command c) {
+        if (c.getRestoreId() == 0) {
+            throw new InvalidCommandException(table, c.getType() + " without a restore id");
+        }
+        return c.getRestoreId();
     }
 
     private long compactedRevision(EntryWriter w) {

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Applies what a replicator proposes into a follower table: leader log commands packed in a
- * SEQUENCE, or the LOAD / LOAD_COMMIT commands of a leader snapshot. Client commands never get
+ * SEQUENCE, or the LOAD / LOAD_COMMIT commands of a leader snapshot; and the reset a follower
+ * node proposes itself (Maintenance.Reset: a DUMMY with leader index 0). Client commands never get
  * here: a follower forwards them to the leader cluster.
  */
 final class ReplicaApplier {
@@ -37,6 +38,14 @@ final class ReplicaApplier {
                     throw new InvalidCommandException(table, e.getMessage());
                 }
             }
+            case DUMMY -> {
+                if (!entry.hasLeaderIndex() || entry.getLeaderIndex() != 0) {
+                    throw new InvalidCommandException(table, "a follower table takes a DUMMY only as a reset "
+                            + "(leader index 0)");
+                }
+                // Maintenance.Reset: the content stays readable until a leader snapshot replaces it
+                w.setLeaderIndex(0);
+            }
             default -> throw new InvalidCommandException(table, "a follower table takes only replicated commands, not "
                     + entry.getType());
         }
@@ -50,6 +59,11 @@ final class ReplicaApplier {
      */
     private void applyLog(EntryWriter w, Command sequence) {
         long stored = w.leaderIndex();
+        if (stored == 0 && w.revision() > 0) {
+            // only a reset leaves content without a cursor: replaying the log over it would diverge
+            throw new InvalidCommandException(table, "the table was reset: it reloads from a leader snapshot, "
+                    + "not from the log");
+        }
         long last = stored;
         for (Command c : sequence.getSequenceList()) {
             if (!c.hasLeaderIndex()) {

@@ -170,6 +170,32 @@ public final class Table {
     }
 
     /**
+     * Proposes one command as a Raft entry of its own, never batched with client writes: a
+     * command every node refuses then takes no one else's write down with it. Completes with its
+     * result once applied.
+     */
+    public CompletableFuture<CommandResult> proposeAlone(Command command) {
+        return raft.propose(groupId, org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations
+                .unsafeWrap(command.toByteArray())).handle((reply, error) -> {
+            if (error == null && !reply.isSuccess()) {
+                error = reply.getException();
+            }
+            if (error != null) {
+                throw RaftErrors.map(name, error);
+            }
+            try (java.io.InputStream in = reply.getMessage().getContent().newInput()) {
+                CommandResult r = CommandResult.parseDelimitedFrom(in);
+                if (r == null) {
+                    throw new IllegalStateException("table " + name + ": empty apply reply");
+                }
+                return r;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("table " + name + ": bad apply reply", e);
+            }
+        });
+    }
+
+    /**
      * On the group leader, proposes a compaction that keeps the last {@code retention} revisions
      * readable; elsewhere, or when there is little to compact, does nothing.
      */

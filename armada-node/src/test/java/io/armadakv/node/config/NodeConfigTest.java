@@ -88,4 +88,34 @@ class NodeConfigTest {
         assertTrue(error("--storage.durable-writes=maybe").startsWith("storage.durable-writes:"));
         assertTrue(error("--api.max-key-size=-1").startsWith("api.max-key-size:"));
     }
+
+    @Test
+    void tlsSettingsThatCannotWorkNameTheirKeys() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("armada-tls", ".pem");
+        try {
+            assertEquals("api.address: https:// needs api.cert-filename and api.key-filename",
+                    error("--api.address=https://127.0.0.1:8443"));
+            assertTrue(error("--api.cert-filename=" + file, "--api.key-filename=" + file)
+                    .contains("is plaintext, yet TLS is configured"));
+            assertEquals("api.client-cert-auth: needs api.ca-filename, the CA client certificates must chain to",
+                    error("--api.address=https://127.0.0.1:8443", "--api.cert-filename=" + file,
+                            "--api.key-filename=" + file, "--api.client-cert-auth=true"));
+            assertTrue(error("--api.address=https://127.0.0.1:8443", "--api.cert-filename=" + file,
+                    "--api.key-filename=" + file, "--api.allowed-cn=x").contains("set api.client-cert-auth=true"));
+            assertEquals("api.cert-filename: cannot read /nonexistent/cert.pem",
+                    error("--api.address=https://127.0.0.1:8443", "--api.cert-filename=/nonexistent/cert.pem",
+                            "--api.key-filename=" + file));
+            assertTrue(error("--rest.address=https://127.0.0.1:8079").startsWith("rest.address: serves plain HTTP only"));
+
+            NodeConfig tls = parse("--api.address=https://127.0.0.1:8443", "--api.cert-filename=" + file,
+                    "--api.key-filename=" + file, "--api.client-cert-auth=true", "--api.ca-filename=" + file,
+                    "--api.allowed-cn=replicator");
+            assertTrue(tls.api().tls());
+            assertTrue(tls.apiTls().clientCertAuth());
+            assertEquals("replicator", tls.apiTls().allowedCn());
+            assertEquals("api.ca-filename", tls.apiTls().files().ca().key());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

@@ -32,15 +32,19 @@ public final class ArmadaProcess implements AutoCloseable {
     private final int replicationPort;
     private final String role;
     private final Path log;
+    // null: the API is plaintext
+    private final ApiTls apiTls;
     private Process process;
     private ManagedChannel channel;
 
-    private ArmadaProcess(Path dataDir, List<String> extraFlags) {
-        this("leader", dataDir, extraFlags, freePort(), freePort(), freePort());
+    private ArmadaProcess(Path dataDir, ApiTls apiTls, List<String> extraFlags) {
+        this("leader", dataDir, apiTls, extraFlags, freePort(), freePort(), freePort());
     }
 
-    private ArmadaProcess(String role, Path dataDir, List<String> extraFlags, int apiPort, int restPort, int raftPort) {
+    private ArmadaProcess(String role, Path dataDir, ApiTls apiTls, List<String> extraFlags, int apiPort,
+                          int restPort, int raftPort) {
         this.role = role;
+        this.apiTls = apiTls;
         this.replicationPort = freeUdpPort();
         this.dataDir = dataDir;
         this.extraFlags = extraFlags;
@@ -55,19 +59,30 @@ public final class ArmadaProcess implements AutoCloseable {
      * waited for, since a node needs a majority before its tables come up.
      */
     public static List<ArmadaProcess> cluster(Path dir, int size, String... extraFlags) {
-        return cluster("leader", dir, size, extraFlags);
+        return cluster("leader", dir, size, null, extraFlags);
+    }
+
+    /** A leader cluster whose API is https://: the flags name its certificate files, {@code apiTls} the tests' side. */
+    public static List<ArmadaProcess> cluster(Path dir, int size, ApiTls apiTls, String... extraFlags) {
+        return cluster("leader", dir, size, apiTls, extraFlags);
     }
 
     /** A follower cluster whose client writes go to {@code leaders}' API. */
     public static List<ArmadaProcess> followerCluster(Path dir, int size, List<ArmadaProcess> leaders,
                                                       String... extraFlags) {
+        return followerCluster(dir, size, leaders, null, extraFlags);
+    }
+
+    /** A follower cluster whose own API is https:// when {@code apiTls} is not null. */
+    public static List<ArmadaProcess> followerCluster(Path dir, int size, List<ArmadaProcess> leaders, ApiTls apiTls,
+                                                      String... extraFlags) {
         List<String> flags = new ArrayList<>(List.of(extraFlags));
         flags.add("--replication.leader-api-address=" + String.join(",",
                 leaders.stream().map(ArmadaProcess::apiUrl).toList()));
-        return cluster("follower", dir, size, flags.toArray(String[]::new));
+        return cluster("follower", dir, size, apiTls, flags.toArray(String[]::new));
     }
 
-    private static List<ArmadaProcess> cluster(String role, Path dir, int size, String... extraFlags) {
+    private static List<ArmadaProcess> cluster(String role, Path dir, int size, ApiTls apiTls, String... extraFlags) {
         List<Integer> raftPorts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             raftPorts.add(freePort());
@@ -81,7 +96,8 @@ public final class ArmadaProcess implements AutoCloseable {
             List<String> flags = new ArrayList<>(List.of("--raft.node-id=" + (i + 1),
                     "--raft.initial-members=" + members, "--raft.election-timeout=500"));
             flags.addAll(List.of(extraFlags));
-            nodes.add(new ArmadaProcess(role, dir.resolve("n" + (i + 1)), flags, freePort(), freePort(), raftPorts.get(i)));
+            nodes.add(new ArmadaProcess(role, dir.resolve("n" + (i + 1)), apiTls, flags, freePort(), freePort(),
+                    raftPorts.get(i)));
         }
         nodes.forEach(ArmadaProcess::spawn);
         nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(90)));
@@ -89,7 +105,12 @@ public final class ArmadaProcess implements AutoCloseable {
     }
 
     public static ArmadaProcess start(Path dataDir, String... extraFlags) {
-        ArmadaProcess p = new ArmadaProcess(dataDir, List.of(extraFlags));
+        return start(dataDir, null, extraFlags);
+    }
+
+    /** A node whose API is https:// when {@code apiTls} is not null; the flags name its certificate files. */
+    public static ArmadaProcess start(Path dataDir, ApiTls apiTls, String... extraFlags) {
+        ArmadaProcess p = new ArmadaProcess(dataDir, apiTls, List.of(extraFlags));
         p.launch();
         return p;
     }
@@ -113,7 +134,7 @@ public final class ArmadaProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(root().resolve("armada").toString());
         cmd.add(role);
-        cmd.add("--api.address=http://127.0.0.1:" + apiPort);
+        cmd.add("--api.address=" + (apiTls == null ? "http" : "https") + "://127.0.0.1:" + apiPort);
         cmd.add("--rest.address=http://127.0.0.1:" + restPort);
         cmd.add("--raft.address=127.0.0.1:" + raftPort);
         cmd.add("--raft.node-host-dir=" + dataDir.resolve("raft"));
@@ -166,8 +187,8 @@ public final class ArmadaProcess implements AutoCloseable {
 
     public synchronized ManagedChannel channel() {
         if (channel == null) {
-            channel = NettyChannelBuilder.forAddress("127.0.0.1", apiPort).usePlaintext()
-                    .maxInboundMessageSize(64 << 20).build();
+            channel = apiTls == null ? NettyChannelBuilder.forAddress("127.0.0.1", apiPort).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build() : apiTls.channel(apiPort);
         }
         return channel;
     }
@@ -206,8 +227,9 @@ public final class ArmadaProcess implements AutoCloseable {
         return apiPort;
     }
 
+    /** The URL clients use: https://localhost:port for TLS, the name in the test certificates. */
     public String apiUrl() {
-        return "http://127.0.0.1:" + apiPort;
+        return apiTls == null ? "http://127.0.0.1:" + apiPort : "https://localhost:" + apiPort;
     }
 
     /** The UDP port of the replication endpoint (leader role). */

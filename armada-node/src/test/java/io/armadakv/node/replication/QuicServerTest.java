@@ -1,6 +1,7 @@
 package io.armadakv.node.replication;
 
 import com.google.protobuf.ByteString;
+import io.armadakv.node.tls.PemFiles;
 import mvcc.v1.Mvcc.Command;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -24,9 +24,25 @@ public record TestPki(Path caPem, Path serverChainPem, Path serverKeyPem, Path c
                 "-dname", "CN=Armada Test CA", "-ext", "bc:c", "-validity", "2", "-keystore", "ca.p12");
         keytool(dir, "-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
         issue(dir, "server", List.of("-keyalg", "RSA", "-keysize", "2048"), "CN=localhost", "SAN=dns:localhost");
-        issue(dir, "client", List.of("-keyalg", "EC", "-groupname", "secp256r1"), "CN=replicator", null);
+        issue(dir, "client", List.of("-keyalg", "EC", "-groupname", "secp256r1"), "CN=replicator",
+                "SAN=dns:replicator.armada.test");
         return new TestPki(dir.resolve("ca.pem"), dir.resolve("server-chain.pem"), dir.resolve("server.key"),
                 dir.resolve("client.crt"), dir.resolve("client.key"));
+    }
+
+    /** A certificate and its key, as PEM files. */
+    public record Issued(Path cert, Path key) {
+    }
+
+    /**
+     * Another certificate signed by this CA (EC P-256), written as {@code name}.crt and {@code name}.key.
+     *
+     * @param san a keytool extension such as {@code SAN=dns:other.example}, or null
+     */
+    public Issued issue(String name, String dname, String san) throws IOException, InterruptedException {
+        Path dir = caPem.getParent();
+        issue(dir, name, List.of("-keyalg", "EC", "-groupname", "secp256r1"), dname, san);
+        return new Issued(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
     }
 
     /** A key pair in {@code name}.p12, its certificate signed by the CA in {@code name}.crt, chain and PKCS#8 key as PEM. */

@@ -1,7 +1,8 @@
 package io.armadakv.replicator.quic;
 
 import io.armadakv.node.replication.DevCertificate;
-import io.armadakv.node.replication.PemFiles;
+import io.armadakv.node.tls.Identity;
+import io.armadakv.node.tls.PemFiles;
 import tech.kwik.core.QuicClientConnection;
 
 import java.io.IOException;
@@ -52,8 +53,8 @@ public record ClientTls(List<X509Certificate> trusted, boolean skipVerify,
 
     /** The same trust, presenting the certificate (PEM, leaf first) and unencrypted PKCS#8 key in these files. */
     public ClientTls withClientCertificate(Path certificateFile, Path privateKeyFile) throws IOException {
-        return new ClientTls(trusted, skipVerify, PemFiles.certificates(certificateFile).getFirst(),
-                PemFiles.privateKey(privateKeyFile));
+        Identity identity = Identity.read(certificateFile, privateKeyFile);
+        return new ClientTls(trusted, skipVerify, identity.chain().getFirst(), identity.key());
     }
 
     void applyTo(QuicClientConnection.Builder builder) {

@@ -44,7 +44,8 @@ public final class LeaderConnection implements AutoCloseable {
     private static final int KEEP_ALIVE_FOREVER = Integer.MAX_VALUE;
 
     private final List<Endpoint> leaders;
-    private final ClientTls tls;
+    // replaced when the certificate files change; each new connection reads it once
+    private volatile ClientTls tls;
     private final Duration connectTimeout;
     private final ReentrantLock lock = new ReentrantLock();
     private Link link; // guarded by lock
@@ -102,6 +103,11 @@ public final class LeaderConnection implements AutoCloseable {
     }
 
     /** Connections made so far; each reconnect counts again. */
+    /** Certificates for the connections made from now on; the open one keeps its own. */
+    public void useTls(ClientTls next) {
+        this.tls = Objects.requireNonNull(next, "tls");
+    }
+
     public long connects() {
         return connects.get();
     }
@@ -161,13 +167,14 @@ public final class LeaderConnection implements AutoCloseable {
                         .maxOpenPeerInitiatedBidirectionalStreams(0)
                         .maxOpenPeerInitiatedUnidirectionalStreams(0)
                         .logger(new KwikLogger(LeaderConnection.class.getName() + ".kwik"));
+                ClientTls tls = this.tls;
                 tls.applyTo(builder);
                 connection = builder.build();
                 connection.connect();
                 // kwik pings at half the idle timeout, for as many seconds as asked
                 connection.keepAlive(KEEP_ALIVE_FOREVER);
                 if (tls.clientCertificate() != null) {
-                    authenticate(connection, leader.hostPort());
+                    authenticate(connection, leader.hostPort(), tls);
                 }
                 nextLeader = index;
                 connects.incrementAndGet();
@@ -187,7 +194,7 @@ public final class LeaderConnection implements AutoCloseable {
      * Proves the client certificate on the connection's first stream: kwik's TLS cannot, so the
      * leader asks inside the connection (see {@link io.armadakv.node.replication.ClientAuthentication}).
      */
-    private void authenticate(QuicClientConnection connection, String leader) throws IOException {
+    private void authenticate(QuicClientConnection connection, String leader, ClientTls tls) throws IOException {
         QuicStream stream = connection.createStream(true);
         OutputStream out = stream.getOutputStream();
         try {

@@ -1,4 +1,4 @@
-package io.armadakv.node.replication;
+package io.armadakv.node.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

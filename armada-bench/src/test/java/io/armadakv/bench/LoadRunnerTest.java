@@ -1,0 +1,87 @@
+package io.armadakv.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoadRunnerTest {
+
+    @Test
+    void aRequestCountEndsTheMeasuredPhaseAndEveryAnswerIsRecorded() throws Exception {
+        ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
+        try {
+            LoadRunner.Result r = new LoadRunner().run("echo",
+                    new LoadRunner.Plan(4, Duration.ZERO, Duration.ofMinutes(5), 2_000, 0, true),
+                    (c, random, ok, failed) -> server.execute(ok));
+            assertTrue(r.requests() >= 2_000, "measured " + r.requests());
+            assertEquals(r.requests(), r.latencyMicros().getTotalCount());
+            assertEquals(0, r.errors());
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void errorsAreCountedNotRecordedAsLatency() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
+        try {
+            LoadRunner.Result r = new LoadRunner().run("half fail",
+                    new LoadRunner.Plan(2, Duration.ZERO, Duration.ofMinutes(5), 1_000, 0, true),
+                    (c, random, ok, failed) -> server.execute(() -> {
+                        if (n.incrementAndGet() % 2 == 0) {
+                            failed.accept(new IllegalStateException("refused"));
+                        } else {
+                            ok.run();
+                        }
+                    }));
+            assertTrue(r.errors() > 0);
+            assertEquals(r.requests(), r.latencyMicros().getTotalCount());
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void theOpenLoopNeverHasMoreThanClientsInFlightAndCountsLatencyFromTheDueTime() throws Exception {
+        // a server that answers nothing until released: the pacer must stop at 3 outstanding requests
+        ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger sentWhileHeld = new AtomicInteger(-1);
+        ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
+        try {
+            releaser.schedule(() -> {
+                sentWhileHeld.set(sent.get());
+                Runnable r;
+                while ((r = held.poll()) != null) {
+                    r.run();
+                }
+            }, 300, TimeUnit.MILLISECONDS);
+            releaser.scheduleAtFixedRate(() -> {
+                Runnable r;
+                while ((r = held.poll()) != null) {
+                    r.run();
+                }
+            }, 400, 1, TimeUnit.MILLISECONDS);
+            LoadRunner.Result r = new LoadRunner().run("held",
+                    new LoadRunner.Plan(3, Duration.ZERO, Duration.ofMinutes(5), 3, 1000, true),
+                    (c, random, ok, failed) -> {
+                        sent.incrementAndGet();
+                        held.add(ok);
+                    });
+            assertEquals(3, sentWhileHeld.get(), "requests sent while the server held all answers");
+            // the first three were due at once and answered after ~300 ms: the latency shows the stall
+            assertTrue(r.latencyMicros().getMaxValue() >= 250_000, "max " + r.latencyMicros().getMaxValue() + " us");
+        } finally {
+            releaser.shutdownNow();
+        }
+    }
+}
