@@ -7,6 +7,7 @@ import io.armadakv.node.table.InvalidCommandException;
 import io.armadakv.node.table.TableExistsException;
 import io.armadakv.node.table.TableNotFoundException;
 import io.armadakv.node.table.TableUnavailableException;
+import io.armadakv.node.table.WritesOverloadedException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -48,6 +49,7 @@ final class ApiErrors {
             case TableExistsException ignored -> invalid("table already exists");
             case CompactedRevisionException c -> Status.OUT_OF_RANGE.withDescription(c.getMessage()).asRuntimeException();
             case FutureRevisionException f -> Status.OUT_OF_RANGE.withDescription(f.getMessage()).asRuntimeException();
+            case WritesOverloadedException o -> Status.RESOURCE_EXHAUSTED.withDescription(o.getMessage()).asRuntimeException();
             case TableUnavailableException u -> Status.UNAVAILABLE.withDescription(u.getMessage()).asRuntimeException();
             case InvalidCommandException i -> invalid(i.getMessage());
             case StoreException s -> failedPrecondition(s.getMessage());

@@ -30,10 +30,13 @@ public final class GrpcApiServer implements AutoCloseable {
     private final Server server;
     // the certificate files' watch for https://, or null
     private final ReloadingTls tls;
+    // counts and caps accepted connections when api.max-concurrent-connections is set, or null
+    private final ConnectionLimiter connections;
 
-    private GrpcApiServer(Server server, ReloadingTls tls) {
+    private GrpcApiServer(Server server, ReloadingTls tls, ConnectionLimiter connections) {
         this.server = server;
         this.tls = tls;
+        this.connections = connections;
     }
 
     public static GrpcApiServer start(NodeConfig config, List<BindableService> services) throws IOException {
@@ -50,6 +53,12 @@ public final class GrpcApiServer implements AutoCloseable {
                 .maxInboundMessageSize(config.maxRecvMessageSize())
                 .permitKeepAliveTime(30, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        NodeConfig.ApiLimits limits = config.apiLimits();
+        if (limits.maxConcurrentStreams() > 0) {
+            builder.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams());
+        }
+        ConnectionLimiter connections = limits.maxConcurrentConnections() > 0
+                ? ConnectionLimiter.install(builder, limits.maxConcurrentConnections()) : null;
         // ServerInterceptors.intercept runs the last interceptor given first: reverse so the list's first is outermost
         ServerInterceptor[] chain = interceptors.reversed().toArray(ServerInterceptor[]::new);
         services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, chain)));
@@ -59,10 +68,13 @@ public final class GrpcApiServer implements AutoCloseable {
             builder.intercept(new ClientCertificateCheck(apiTls.allowedCn(), apiTls.allowedHostname()));
         }
         try {
-            return new GrpcApiServer(builder.build().start(), tls);
+            return new GrpcApiServer(builder.build().start(), tls, connections);
         } catch (IOException e) {
             if (tls != null) {
                 tls.close();
+            }
+            if (connections != null) {
+                connections.close();
             }
             throw new IOException("cannot listen on api.address " + config.api().url() + ": " + e.getMessage(), e);
         }
@@ -96,6 +108,9 @@ public final class GrpcApiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (connections != null) {
+            connections.close();
         }
     }
 }

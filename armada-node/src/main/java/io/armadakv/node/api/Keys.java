@@ -8,8 +8,9 @@ final class Keys {
     private Keys() {
     }
 
+    /** At most the first 32 bytes and the full length: a 2 MiB key is not copied to say so. */
     static String abbreviate(ByteString key) {
-        return Bytes.abbreviate(key.size() > 64 ? key.substring(0, 64).toByteArray() : key.toByteArray())
-                + (key.size() > 64 ? "...(" + key.size() + " bytes)" : "");
+        return Bytes.abbreviate(key.size() > 32 ? key.substring(0, 32).toByteArray() : key.toByteArray())
+                + (key.size() > 32 ? "...(" + key.size() + " bytes)" : "");
     }
 }

@@ -29,6 +29,8 @@ import mvcc.v1.Mvcc;
 import mvcc.v1.Mvcc.Command;
 import mvcc.v1.Mvcc.CommandResult;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -50,10 +52,17 @@ public class KvService extends KVGrpc.KVImplBase {
                     .whenComplete((result, error) -> {
                         if (error != null) {
                             observer.onError(ApiErrors.toStatus(error));
-                        } else {
-                            observer.onNext(rangeResponse(table, result));
-                            observer.onCompleted();
+                            return;
                         }
+                        RangeResponse response;
+                        try {
+                            response = checkedPage(table, request, rangeResponse(table, result));
+                        } catch (RuntimeException e) {
+                            observer.onError(ApiErrors.toStatus(e));
+                            return;
+                        }
+                        observer.onNext(response);
+                        observer.onCompleted();
                     });
         } catch (RuntimeException e) {
             observer.onError(ApiErrors.toStatus(e));
@@ -67,12 +76,14 @@ public class KvService extends KVGrpc.KVImplBase {
             String tableName = validateRange(request, true);
             Table table = table(tableName);
             RangeQuery query = query(request).withMaxBytes(RequestLimits.MAX_RANGE_BYTES);
+            // handlers must be set before this method returns; the iterator may come later (linearizable)
+            PageStreamer streamer = new PageStreamer(table, request, observer);
             afterBarrier(table, request.getLinearizable(), () -> table.iterate(query))
                     .whenComplete((iterator, error) -> {
                         if (error != null) {
-                            observer.onError(ApiErrors.toStatus(error));
+                            streamer.fail(error);
                         } else {
-                            new PageStreamer(table, iterator, observer).start();
+                            streamer.start(iterator);
                         }
                     });
         } catch (RuntimeException e) {
@@ -83,26 +94,42 @@ public class KvService extends KVGrpc.KVImplBase {
     /** Sends pages as the client takes them, so a large range never piles up in memory. */
     private final class PageStreamer {
         private final Table table;
-        private final RangeIterator iterator;
+        private final RangeRequest request;
         private final ServerCallStreamObserver<RangeResponse> observer;
+        private RangeIterator iterator;
         private boolean done;
 
-        PageStreamer(Table table, RangeIterator iterator, ServerCallStreamObserver<RangeResponse> observer) {
+        PageStreamer(Table table, RangeRequest request, ServerCallStreamObserver<RangeResponse> observer) {
             this.table = table;
-            this.iterator = iterator;
+            this.request = request;
             this.observer = observer;
-        }
-
-        void start() {
             observer.setOnCancelHandler(this::finish);
             observer.setOnReadyHandler(this::pump);
+        }
+
+        synchronized void start(RangeIterator pages) {
+            if (done) {
+                pages.close(); // cancelled while the barrier ran
+                return;
+            }
+            iterator = pages;
             pump();
         }
 
+        synchronized void fail(Throwable error) {
+            if (!done) {
+                done = true;
+                observer.onError(ApiErrors.toStatus(error));
+            }
+        }
+
         private synchronized void pump() {
+            if (iterator == null) {
+                return;
+            }
             try {
                 while (!done && observer.isReady() && iterator.hasNext()) {
-                    observer.onNext(rangeResponse(table, iterator.next()));
+                    observer.onNext(checkedPage(table, request, rangeResponse(table, iterator.next())));
                 }
                 if (!done && !iterator.hasNext()) {
                     finish();
@@ -119,7 +146,9 @@ public class KvService extends KVGrpc.KVImplBase {
         private synchronized void finish() {
             if (!done) {
                 done = true;
-                iterator.close();
+                if (iterator != null) {
+                    iterator.close();
+                }
             }
         }
     }
@@ -168,6 +197,10 @@ public class KvService extends KVGrpc.KVImplBase {
             requireKey(request.getKey());
             Table table = table(tableName);
             limits().checkKey(tableName, "key", request.getKey());
+            limits().checkKey(tableName, "range_end", request.getRangeEnd());
+            if (request.getPrevKv()) {
+                checkPrevKvsFit(table, request);
+            }
             Command.Builder command = Command.newBuilder()
                     .setType(Command.CommandType.DELETE)
                     .setTable(request.getTable())
@@ -212,13 +245,23 @@ public class KvService extends KVGrpc.KVImplBase {
                 afterBarrier(table, true, () -> table.readTxn(storeTxn)).whenComplete((result, error) -> {
                     if (error != null) {
                         observer.onError(ApiErrors.toStatus(error));
-                    } else {
-                        observer.onNext(txnResponse(table, result));
-                        observer.onCompleted();
+                        return;
                     }
+                    TxnResponse response;
+                    try {
+                        response = txnResponse(table, result);
+                        limits().checkResponse(tableName, "the result of the read-only Txn",
+                                response.getSerializedSize());
+                    } catch (RuntimeException e) {
+                        observer.onError(ApiErrors.toStatus(e));
+                        return;
+                    }
+                    observer.onNext(response);
+                    observer.onCompleted();
                 });
                 return;
             }
+            checkTxnResultFits(table, txn);
             Command command = Command.newBuilder()
                     .setType(Command.CommandType.TXN)
                     .setTable(request.getTable())
@@ -258,6 +301,13 @@ public class KvService extends KVGrpc.KVImplBase {
             T r;
             try {
                 r = response.apply(result);
+                if (r instanceof com.google.protobuf.MessageLite m) {
+                    // rare: the pre-checks passed but concurrent writes grew the result before it applied
+                    String call = command.getType() == Command.CommandType.TXN ? "Txn"
+                            : command.getType() + " of key " + Keys.abbreviate(command.getKv().getKey());
+                    limits().checkResponse(table.name(), "the result of the " + call + " (applied at revision "
+                            + result.getRevision() + ")", m.getSerializedSize());
+                }
             } catch (RuntimeException e) {
                 observer.onError(ApiErrors.toStatus(e));
                 return;
@@ -292,6 +342,109 @@ public class KvService extends KVGrpc.KVImplBase {
                 .setMore(result.more())
                 .setCount(result.count())
                 .build();
+    }
+
+    /** A page holds at least one pair: one larger than the send limit (raised value limit) is refused, not sent. */
+    private RangeResponse checkedPage(Table table, RangeRequest request, RangeResponse page) {
+        limits().checkResponse(table.name(), "the range page from key " + Keys.abbreviate(page.getKvsCount() > 0
+                ? page.getKvs(0).getKey() : request.getKey()), page.getSerializedSize());
+        return page;
+    }
+
+    /**
+     * A DeleteRange with prev_kv answers with every deleted pair. Refused before anything is
+     * deleted when those pairs already take more than a response may.
+     */
+    private void checkPrevKvsFit(Table table, DeleteRangeRequest request) {
+        if (liveBytes(table, request.getKey(), request.getRangeEnd()) > limits().maxSendMessageSize()) {
+            throw limits().tooLarge(table.name(), "the prev_kvs of the DeleteRange from key "
+                    + Keys.abbreviate(request.getKey()) + " (nothing was deleted: delete without prev_kv)");
+        }
+    }
+
+    /**
+     * A write Txn's result is known only once applied. Its parts that can be large (range ops,
+     * prev_kv of puts and deletes) are first evaluated on this node's copy, so a result that will
+     * not fit is refused before anything is written; the check after apply covers a race with
+     * other writers.
+     */
+    private void checkTxnResultFits(Table table, Mvcc.Txn txn) {
+        List<Boolean> successDeletes = new ArrayList<>();
+        List<Boolean> failureDeletes = new ArrayList<>();
+        Mvcc.Txn reads = Mvcc.Txn.newBuilder().addAllCompare(txn.getCompareList())
+                .addAllSuccess(readsOf(txn.getSuccessList(), successDeletes))
+                .addAllFailure(readsOf(txn.getFailureList(), failureDeletes)).build();
+        if (reads.getSuccessCount() + reads.getFailureCount() == 0) {
+            return;
+        }
+        TxnResult estimate = table.readTxn(KvProtos.txn(reads, RequestLimits.MAX_RANGE_BYTES));
+        List<Mvcc.RequestOp> branch = estimate.succeeded() ? reads.getSuccessList() : reads.getFailureList();
+        List<Boolean> deletes = estimate.succeeded() ? successDeletes : failureDeletes;
+        List<Mvcc.ResponseOp> responses = KvProtos.toProto(estimate);
+        long bytes = 0;
+        for (int i = 0; i < responses.size() && bytes <= limits().maxSendMessageSize(); i++) {
+            Mvcc.RequestOp.Range op = branch.get(i).getRequestRange();
+            // a delete's prev_kvs are complete, not cut at a page as a range op's result is
+            bytes += deletes.get(i) ? liveBytes(table, op.getKey(), op.getRangeEnd())
+                    : com.google.protobuf.CodedOutputStream.computeMessageSize(3, responses.get(i));
+        }
+        if (bytes > limits().maxSendMessageSize()) {
+            throw limits().tooLarge(table.name(), "the result of the Txn (nothing was written)");
+        }
+    }
+
+    /** The read each op that can answer with pairs amounts to; {@code deletes} marks those from a DeleteRange. */
+    private static List<Mvcc.RequestOp> readsOf(List<Mvcc.RequestOp> ops, List<Boolean> deletes) {
+        List<Mvcc.RequestOp> reads = new ArrayList<>();
+        for (Mvcc.RequestOp op : ops) {
+            ByteString key;
+            ByteString rangeEnd = ByteString.EMPTY;
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    reads.add(op);
+                    deletes.add(false);
+                    continue;
+                }
+                case REQUEST_PUT -> {
+                    if (!op.getRequestPut().getPrevKv()) {
+                        continue;
+                    }
+                    key = op.getRequestPut().getKey();
+                }
+                case REQUEST_DELETE_RANGE -> {
+                    if (!op.getRequestDeleteRange().getPrevKv()) {
+                        continue;
+                    }
+                    key = op.getRequestDeleteRange().getKey();
+                    rangeEnd = op.getRequestDeleteRange().getRangeEnd();
+                }
+                default -> {
+                    continue;
+                }
+            }
+            reads.add(Mvcc.RequestOp.newBuilder().setRequestRange(Mvcc.RequestOp.Range.newBuilder()
+                    .setKey(key).setRangeEnd(rangeEnd)).build());
+            deletes.add(op.hasRequestDeleteRange());
+        }
+        return reads;
+    }
+
+    /**
+     * The encoded size of the live pairs in a range as a repeated field, counted until it passes
+     * the send limit, so at most one page past it is read.
+     */
+    private long liveBytes(Table table, ByteString key, ByteString rangeEnd) {
+        RangeQuery query = new RangeQuery(KeyRange.of(key.toByteArray(), rangeEnd.toByteArray()),
+                0, false, false, 0, 0, 0, 0, 0, RequestLimits.MAX_RANGE_BYTES);
+        long bytes = 0;
+        try (RangeIterator pages = table.iterate(query)) {
+            while (pages.hasNext() && bytes <= limits().maxSendMessageSize()) {
+                for (Mvcc.KeyValue kv : KvProtos.toProto(pages.next().kvs())) {
+                    bytes += com.google.protobuf.CodedOutputStream.computeMessageSize(3, kv);
+                }
+            }
+        }
+        return bytes;
     }
 
     private ResponseHeader header(Table table, long revision) {
@@ -358,7 +511,7 @@ public class KvService extends KVGrpc.KVImplBase {
     private RequestLimits limits() {
         RequestLimits l = limits;
         if (l == null) {
-            l = new RequestLimits(node.nodeConfig().maxKeySize(), node.nodeConfig().maxValueSize());
+            l = RequestLimits.of(node.nodeConfig());
             limits = l;
         }
         return l;

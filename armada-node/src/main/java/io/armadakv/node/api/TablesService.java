@@ -91,18 +91,31 @@ public class TablesService extends TablesGrpc.TablesImplBase {
         }
     }
 
-    /** Table names are non-empty UTF-8 of at most 255 bytes without control characters. */
+    /**
+     * Table names are non-empty UTF-8 of at most 255 bytes. Upstream checks nothing more; we also
+     * refuse what is dangerous where names end up: control characters and line separators (log
+     * lines, Prometheus labels) and "." and ".." (the backup CLI names files after tables).
+     * Slashes and any other character stay allowed, since existing clients may use them; stores are
+     * kept under the table's id, never its name.
+     */
     static String validName(String name) {
         if (name.isEmpty()) {
             throw ApiErrors.invalid("name must be set");
         }
         int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_LENGTH) {
-            throw ApiErrors.invalid("table name of " + bytes + " bytes exceeds the limit of " + MAX_NAME_LENGTH + " bytes");
+            throw ApiErrors.invalid("table name " + Keys.abbreviate(com.google.protobuf.ByteString.copyFromUtf8(name))
+                    + " of " + bytes + " bytes exceeds the limit of " + MAX_NAME_LENGTH + " bytes");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw ApiErrors.invalid("table name \"" + name + "\" is not allowed");
         }
         for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                throw ApiErrors.invalid("table name must not contain control characters");
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                throw ApiErrors.invalid("table name " + Keys.abbreviate(com.google.protobuf.ByteString.copyFromUtf8(name))
+                        + " must not contain control characters or line separators (U+"
+                        + String.format("%04X", (int) c) + " at character " + i + ")");
             }
         }
         return name;

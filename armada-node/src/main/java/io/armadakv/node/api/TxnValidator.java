@@ -14,6 +14,9 @@ final class TxnValidator {
     }
 
     static void validate(String table, Mvcc.Txn txn, RequestLimits limits) {
+        limits.checkTxnOps(table, "compares", txn.getCompareCount());
+        limits.checkTxnOps(table, "success ops", txn.getSuccessCount());
+        limits.checkTxnOps(table, "failure ops", txn.getFailureCount());
         for (Mvcc.Compare c : txn.getCompareList()) {
             if (c.getKey().isEmpty() && c.getRangeEnd().isEmpty()) {
                 throw ApiErrors.invalid("compare key must be set");
@@ -62,6 +65,7 @@ final class TxnValidator {
                         throw ApiErrors.invalid("key must be set");
                     }
                     limits.checkKey(table, "key", d.getKey());
+                    limits.checkKey(table, "range_end", d.getRangeEnd());
                 }
                 case REQUEST_NOT_SET -> {
                     // skipped, as upstream does (API.md T-7)

@@ -81,6 +81,23 @@ public final class ConfigKeys {
             "Largest request message the API port accepts, in bytes");
     public static final ConfigKey DEFAULT_TIMEOUT_MS = ConfigKey.of("api.default-timeout", DURATION_MS, "5000",
             "Deadline of a request whose client set none, in milliseconds");
+    // limits and overload protection of the API port (docs/operations.md, "Overload and limits")
+    public static final ConfigKey MAX_TXN_OPS = ConfigKey.of("api.max-txn-ops", INT, "128",
+            "Most compares, and most ops in each of a Txn's success and failure lists (each list counted "
+                    + "on its own, as etcd does)");
+    public static final ConfigKey MAX_SEND_MESSAGE_SIZE = ConfigKey.of("api.max-send-message-size", INT, "4194304",
+            "Largest response message the API port sends, in bytes; a larger Txn or DeleteRange result is "
+                    + "refused with RESOURCE_EXHAUSTED (ranges are paged below it)");
+    public static final ConfigKey MAX_CONCURRENT_CONNECTIONS = ConfigKey.of("api.max-concurrent-connections", INT, "0",
+            "Open client connections the API port accepts; further ones are closed at once. 0: unlimited");
+    public static final ConfigKey MAX_CONCURRENT_STREAMS = ConfigKey.of("api.max-concurrent-streams", INT, "0",
+            "Concurrent calls (HTTP/2 streams) per client connection. 0: unlimited");
+    public static final ConfigKey MAX_PENDING_WRITES = ConfigKey.of("api.max-pending-writes", INT, "10000",
+            "Writes per table that may wait for a Raft proposal on this node; more are refused with "
+                    + "RESOURCE_EXHAUSTED");
+    public static final ConfigKey MAX_PENDING_WRITE_BYTES = ConfigKey.of("api.max-pending-write-bytes", LONG,
+            "67108864", "Bytes of writes per table that may wait for a Raft proposal on this node; more are "
+                    + "refused with RESOURCE_EXHAUSTED");
     public static final ConfigKey ROLE = ConfigKey.of("armada.role", STRING, "leader",
             "leader or follower; set by the command that starts the node (armada leader | armada follower)");
     public static final ConfigKey REPLICATION_ENABLED = ConfigKey.of("replication.enabled", BOOLEAN, "true",
@@ -139,6 +156,8 @@ public final class ConfigKeys {
             RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, STORAGE_DURABLE_WRITES,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
+            MAX_TXN_OPS, MAX_SEND_MESSAGE_SIZE, MAX_CONCURRENT_CONNECTIONS, MAX_CONCURRENT_STREAMS,
+            MAX_PENDING_WRITES, MAX_PENDING_WRITE_BYTES,
             ROLE, REPLICATION_ENABLED, REPLICATION_ADDRESS, REPLICATION_CERT_FILE, REPLICATION_KEY_FILE,
             REPLICATION_CA_FILE, REPLICATION_MAX_BATCH_BYTES, REPLICATION_LEADER_API_ADDRESS,
             REPLICATION_LEADER_CA_FILE, REPLICATION_LEADER_CERT_FILE, REPLICATION_LEADER_KEY_FILE,

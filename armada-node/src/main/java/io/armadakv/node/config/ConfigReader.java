@@ -87,6 +87,14 @@ public final class ConfigReader {
         return (int) n;
     }
 
+    public int nonNegativeInt(ConfigKey key) {
+        long n = nonNegativeLong(key);
+        if (n > Integer.MAX_VALUE) {
+            throw new ConfigException(key.name() + ": " + n + " is larger than " + Integer.MAX_VALUE);
+        }
+        return (int) n;
+    }
+
     public Map<Long, Endpoint> members(ConfigKey key) {
         String v = string(key).trim();
         Map<Long, Endpoint> members = new LinkedHashMap<>();

@@ -34,7 +34,28 @@ public record NodeConfig(
         long defaultTimeoutMs,
         boolean follower,
         Replication replication,
-        ApiTls apiTls) {
+        ApiTls apiTls,
+        ApiLimits apiLimits) {
+
+    /**
+     * What the API port and each table admit at once (the api.max-* keys beyond key and value size).
+     *
+     * @param maxConcurrentConnections 0: unlimited
+     * @param maxConcurrentStreams     per connection; 0: unlimited
+     */
+    public record ApiLimits(int maxTxnOps, int maxSendMessageSize, int maxConcurrentConnections,
+                            int maxConcurrentStreams, int maxPendingWrites, long maxPendingWriteBytes) {
+
+        static ApiLimits from(ConfigReader r) {
+            return new ApiLimits(
+                    r.positiveInt(ConfigKeys.MAX_TXN_OPS),
+                    r.positiveInt(ConfigKeys.MAX_SEND_MESSAGE_SIZE),
+                    r.nonNegativeInt(ConfigKeys.MAX_CONCURRENT_CONNECTIONS),
+                    r.nonNegativeInt(ConfigKeys.MAX_CONCURRENT_STREAMS),
+                    r.positiveInt(ConfigKeys.MAX_PENDING_WRITES),
+                    r.positiveLong(ConfigKeys.MAX_PENDING_WRITE_BYTES));
+        }
+    }
 
     /**
      * Cross-location replication: on the leader cluster the QUIC endpoint (null when disabled),
@@ -100,6 +121,10 @@ public record NodeConfig(
                     + " bytes cannot hold two of the largest Raft entries (" + maxEntryBytes() + " bytes, from "
                     + ConfigKeys.RAFT_MAX_BATCH_BYTES.name() + " and " + ConfigKeys.MAX_VALUE_SIZE.name() + ")");
         }
+        if (apiLimits.maxSendMessageSize() < 4 * 1024 * 1024) {
+            throw new ConfigException(ConfigKeys.MAX_SEND_MESSAGE_SIZE.name() + ": " + apiLimits.maxSendMessageSize()
+                    + " bytes is below 4 MiB (4194304), which a range page of 4 MiB - 1 KiB needs");
+        }
         return this;
     }
 
@@ -160,7 +185,8 @@ public record NodeConfig(
                 r.positiveLong(ConfigKeys.DEFAULT_TIMEOUT_MS),
                 follower,
                 replication,
-                ApiTls.read(r, api)).validated();
+                ApiTls.read(r, api),
+                ApiLimits.from(r)).validated();
     }
 
     private static TlsFiles leaderApiTls(ConfigReader r) {

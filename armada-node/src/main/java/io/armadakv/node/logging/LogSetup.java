@@ -19,6 +19,8 @@ public final class LogSetup {
     static final List<String> LIBRARIES = List.of("org.apache.ratis", "jetbrains.exodus", "org.jboss.weld",
             "org.glassfish.jersey", "io.helidon", "io.grpc", "io.netty", "tech.kwik");
 
+    static final String GARBLED_MESSAGES = "io.grpc.netty.shaded.io.grpc.netty.NettyServerStream";
+
     // java.util.logging keeps loggers weakly: a level set on a collected logger is lost
     private static final List<Logger> CONFIGURED = new ArrayList<>();
 
@@ -40,6 +42,11 @@ public final class LogSetup {
             library.setLevel(librariesLevel);
             CONFIGURED.add(library);
         }
+        // grpc-java logs every message a client garbled (bad compression, bad framing) at WARNING with a
+        // stack trace, so one hostile client could flood the log; the client gets the error anyway
+        Logger garbled = Logger.getLogger(GARBLED_MESSAGES);
+        garbled.setLevel(librariesLevel.intValue() < Level.INFO.intValue() ? librariesLevel : Level.SEVERE);
+        CONFIGURED.add(garbled);
         Logger root = LogManager.getLogManager().getLogger("");
         Level lowest = armadaLevel.intValue() < librariesLevel.intValue() ? armadaLevel : librariesLevel;
         if (root.getLevel() == null || root.getLevel().intValue() > lowest.intValue()) {

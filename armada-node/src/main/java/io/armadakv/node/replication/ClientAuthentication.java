@@ -50,7 +50,7 @@ public final class ClientAuthentication {
         ReplicationFrame.newBuilder().setChallenge(AuthChallenge.newBuilder().setNonce(ByteString.copyFrom(nonce)))
                 .build().writeDelimitedTo(out);
         out.flush();
-        ClientAuth proof = ClientAuth.parseDelimitedFrom(in);
+        ClientAuth proof = BoundedRequest.read(in, ClientAuth.parser());
         String refusal;
         if (proof == null) {
             refusal = "no signature of the challenge";

@@ -197,8 +197,8 @@ public final class QuicServer implements AutoCloseable {
 
     private void authenticate(InputStream in, OutputStream out, java.util.concurrent.atomic.AtomicBoolean authenticated)
             throws IOException {
-        replication.v1.Replication.ReplicationRequest first = replication.v1.Replication.ReplicationRequest
-                .parseDelimitedFrom(in);
+        replication.v1.Replication.ReplicationRequest first = BoundedRequest.read(in,
+                replication.v1.Replication.ReplicationRequest.parser());
         if (first == null || !first.hasClientAuth()) {
             replication.v1.Replication.ReplicationFrame.newBuilder().setError(replication.v1.Replication.StreamError
                     .newBuilder().setCode("UNAUTHENTICATED").setMessage("this leader requires a client certificate "

@@ -50,7 +50,7 @@ public final class ReplicationHandler {
 
     public void handle(InputStream in, OutputStream rawOut) throws IOException {
         OutputStream out = new java.io.BufferedOutputStream(rawOut, 64 * 1024);
-        ReplicationRequest request = ReplicationRequest.parseDelimitedFrom(in);
+        ReplicationRequest request = BoundedRequest.read(in, ReplicationRequest.parser());
         if (request == null) {
             throw new IOException("stream closed before its request");
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -21,6 +22,8 @@ import java.util.function.Function;
  * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
  * once, alone: nobody waits for a batch to fill. A few entries may be in flight at once so that
  * one entry's log fsync overlaps the previous entry's apply; Ratis keeps them in order.
+ * The queue is bounded by count and bytes: an overloaded table refuses a write at once
+ * ({@link WritesOverloadedException}) instead of letting memory grow with the backlog.
  */
 final class ProposalBatcher {
 
@@ -41,6 +44,10 @@ final class ProposalBatcher {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxInFlight;
+    private final Admission admission;
+    /** Writes and bytes submitted but not yet taken into a proposal. */
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
 
     private final Executor replies;
     private final LatencyListener latency;
@@ -49,15 +56,24 @@ final class ProposalBatcher {
      * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
      *                must go back to applying instead of answering clients and proposing again
      */
+    /**
+     * How many writes, and how many bytes of them, may wait for a proposal; the config keys are
+     * named in the refusal.
+     */
+    record Admission(int maxPendingWrites, long maxPendingBytes, String writesKey, String bytesKey) {
+        static final Admission UNLIMITED = new Admission(Integer.MAX_VALUE, Long.MAX_VALUE, "", "");
+    }
+
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
                     Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies) {
-        this(table, maxEntryBytes, maxInFlight, proposer, replies, LatencyListener.NONE);
+        this(table, maxEntryBytes, maxInFlight, proposer, replies, LatencyListener.NONE, Admission.UNLIMITED);
     }
 
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
                     Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies,
-                    LatencyListener latency) {
+                    LatencyListener latency, Admission admission) {
         this.table = table;
+        this.admission = admission;
         this.latency = latency;
         this.replies = replies;
         this.maxEntryBytes = maxEntryBytes;
@@ -66,12 +82,50 @@ final class ProposalBatcher {
     }
 
     CompletableFuture<CommandResult> submit(Command command) {
+        int size = command.getSerializedSize();
+        RuntimeException refused = admit(size);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         long submitted = System.nanoTime();
         result.whenComplete((r, error) -> latency.completed(System.nanoTime() - submitted, error == null));
-        queue.add(new Pending(command, command.getSerializedSize(), result));
+        queue.add(new Pending(command, size, result));
         proposeNext();
         return result;
+    }
+
+    /** Reserves room for a write in the queue, or says why there is none. A write alone always fits. */
+    private RuntimeException admit(int size) {
+        int writes = pendingWrites.incrementAndGet();
+        long bytes = pendingBytes.addAndGet(size);
+        if (writes == 1) {
+            return null;
+        }
+        if (writes > admission.maxPendingWrites()) {
+            release(size);
+            return new WritesOverloadedException("table " + table + " is overloaded: " + (writes - 1)
+                    + " writes wait for a Raft proposal on this node, the limit is " + admission.maxPendingWrites()
+                    + " (" + admission.writesKey() + "); retry later");
+        }
+        if (bytes > admission.maxPendingBytes()) {
+            release(size);
+            return new WritesOverloadedException("table " + table + " is overloaded: " + (bytes - size)
+                    + " bytes of writes wait for a Raft proposal on this node, a write of " + size
+                    + " bytes would exceed the limit of " + admission.maxPendingBytes() + " bytes ("
+                    + admission.bytesKey() + "); retry later");
+        }
+        return null;
+    }
+
+    private void release(int size) {
+        pendingWrites.decrementAndGet();
+        pendingBytes.addAndGet(-size);
+    }
+
+    /** Writes waiting for a proposal right now. */
+    int pendingWrites() {
+        return pendingWrites.get();
     }
 
     private void proposeNext() {
@@ -112,6 +166,7 @@ final class ProposalBatcher {
                 break;
             }
             queue.poll();
+            release(p.size());
             batch.add(p);
             bytes += p.size() + 8;
         }

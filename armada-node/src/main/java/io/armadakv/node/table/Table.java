@@ -37,11 +37,13 @@ public final class Table {
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
-        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, replies, TableObserver.NONE);
+        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, replies, TableObserver.NONE,
+                ProposalBatcher.Admission.UNLIMITED);
     }
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
-          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies, TableObserver observer) {
+          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies, TableObserver observer,
+          ProposalBatcher.Admission admission) {
         this.name = name;
         this.leaderId = leaderId;
         this.waiters = waiters;
@@ -50,7 +52,7 @@ public final class Table {
         this.raft = raft;
         this.stateMachine = stateMachine;
         this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
-                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok));
+                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
     }
 
     public String name() {

@@ -360,6 +360,12 @@ public final class TableManager implements AutoCloseable {
         }
     }
 
+    private ProposalBatcher.Admission admission() {
+        return new ProposalBatcher.Admission(config.apiLimits().maxPendingWrites(),
+                config.apiLimits().maxPendingWriteBytes(), io.armadakv.node.config.ConfigKeys.MAX_PENDING_WRITES.name(),
+                io.armadakv.node.config.ConfigKeys.MAX_PENDING_WRITE_BYTES.name());
+    }
+
     /** Makes the hosted tables match the catalog. */
     synchronized void reconcile() throws IOException {
         if (raft == null) {
@@ -383,7 +389,7 @@ public final class TableManager implements AutoCloseable {
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
             Table hosted = new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
-                    config.maxBatchBytes(), config.maxInFlightProposals(), replies, observer);
+                    config.maxBatchBytes(), config.maxInFlightProposals(), replies, observer, admission());
             if (existing != null) {
                 observer.tableRemoved(existing); // a table of the same name was deleted and created again
             }

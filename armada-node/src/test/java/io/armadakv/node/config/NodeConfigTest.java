@@ -62,6 +62,20 @@ class NodeConfigTest {
     }
 
     @Test
+    void apiLimitsHaveEtcdLikeDefaultsAndZeroMeansUnlimitedOnlyWhereDocumented() {
+        NodeConfig.ApiLimits d = parse().apiLimits();
+        assertEquals(new NodeConfig.ApiLimits(128, 4 * 1024 * 1024, 0, 0, 10_000, 64L * 1024 * 1024), d);
+        NodeConfig.ApiLimits set = parse("--api.max-txn-ops=7", "--api.max-concurrent-connections=100",
+                "--api.max-concurrent-streams=50", "--api.max-pending-writes=3", "--api.max-pending-write-bytes=4096",
+                "--api.max-send-message-size=8388608").apiLimits();
+        assertEquals(new NodeConfig.ApiLimits(7, 8 * 1024 * 1024, 100, 50, 3, 4096), set);
+        assertTrue(error("--api.max-txn-ops=0").startsWith("api.max-txn-ops:"));
+        assertTrue(error("--api.max-concurrent-connections=-1").startsWith("api.max-concurrent-connections:"));
+        assertTrue(error("--api.max-pending-writes=0").startsWith("api.max-pending-writes:"));
+        assertTrue(error("--api.max-send-message-size=1048576").startsWith("api.max-send-message-size:"));
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         assertTrue(error("--api.address=127.0.0.1:8443").startsWith("api.address:"));
         assertTrue(error("--api.address=http://127.0.0.1").startsWith("api.address:"));

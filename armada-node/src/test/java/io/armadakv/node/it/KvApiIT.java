@@ -476,9 +476,10 @@ class KvApiIT {
         String t = "small";
         createTable(ch, t);
         int n = 60_000;
-        for (int batch = 0; batch < n / 1000; batch++) {
+        int perTxn = 120; // under the default api.max-txn-ops of 128
+        for (int batch = 0; batch < n / perTxn; batch++) {
             TxnRequest.Builder txn = TxnRequest.newBuilder().setTable(bs(t));
-            for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+            for (int i = batch * perTxn; i < (batch + 1) * perTxn; i++) {
                 txn.addSuccess(putOp(String.format("s%015d", i), String.format("%048d", i), false));
             }
             assertEquals(batch + 1, stub().txn(txn.build()).getHeader().getRevision());

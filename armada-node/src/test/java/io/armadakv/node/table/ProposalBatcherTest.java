@@ -94,4 +94,72 @@ class ProposalBatcherTest {
         submitters.shutdown();
         raft.pool.shutdown();
     }
+
+    private static Command put(String key, int valueBytes) {
+        return Command.newBuilder().setType(Command.CommandType.PUT)
+                .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFrom(new byte[valueBytes])))
+                .build();
+    }
+
+    private static Throwable failure(CompletableFuture<CommandResult> f) {
+        assertTrue(f.isCompletedExceptionally(), "refused at once");
+        try {
+            f.getNow(null);
+            throw new AssertionError("not refused");
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesWritesAtOnceAndAdmitsAgainOnceItDrains() {
+        List<CompletableFuture<RaftClientReply>> proposals = new ArrayList<>();
+        List<org.apache.ratis.thirdparty.com.google.protobuf.ByteString> entries = new ArrayList<>();
+        ProposalBatcher batcher = new ProposalBatcher("orders", 1 << 20, 1, data -> {
+            entries.add(data);
+            CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+            proposals.add(f);
+            return f;
+        }, Runnable::run, ProposalBatcher.LatencyListener.NONE,
+                new ProposalBatcher.Admission(3, 1 << 20, "api.max-pending-writes", "api.max-pending-write-bytes"));
+        batcher.submit(put("in-flight", 1));
+        assertEquals(1, proposals.size());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(!batcher.submit(put("queued" + i, 1)).isDone());
+        }
+        assertEquals(3, batcher.pendingWrites());
+        Throwable refused = failure(batcher.submit(put("over", 1)));
+        assertTrue(refused instanceof WritesOverloadedException, refused.toString());
+        assertEquals("table orders is overloaded: 3 writes wait for a Raft proposal on this node, the limit is 3 "
+                + "(api.max-pending-writes); retry later", refused.getMessage());
+        assertEquals(3, batcher.pendingWrites(), "the refused write took no room");
+        assertEquals(1, entries.size(), "the refused write was not proposed");
+        // the in-flight entry fails: the three queued writes go out as the next entry, and the queue has room again
+        proposals.getFirst().completeExceptionally(new IllegalStateException("lost"));
+        assertEquals(2, proposals.size());
+        assertEquals(0, batcher.pendingWrites());
+        assertTrue(!batcher.submit(put("after", 1)).isDone());
+        assertEquals(1, batcher.pendingWrites());
+    }
+
+    @Test
+    void queuedBytesAreBoundedButAWriteAloneAlwaysFits() {
+        List<CompletableFuture<RaftClientReply>> proposals = new ArrayList<>();
+        ProposalBatcher batcher = new ProposalBatcher("big", 1 << 20, 1, data -> {
+            CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+            proposals.add(f);
+            return f;
+        }, Runnable::run, ProposalBatcher.LatencyListener.NONE,
+                new ProposalBatcher.Admission(100, 1000, "api.max-pending-writes", "api.max-pending-write-bytes"));
+        batcher.submit(put("in-flight", 10));
+        // larger than the byte limit, but nothing else waits: admitted
+        assertTrue(!batcher.submit(put("alone", 5000)).isDone());
+        Throwable refused = failure(batcher.submit(put("second", 10)));
+        assertTrue(refused instanceof WritesOverloadedException, refused.toString());
+        assertTrue(refused.getMessage().startsWith("table big is overloaded: 5"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("bytes would exceed the limit of 1000 bytes "
+                + "(api.max-pending-write-bytes); retry later"), refused.getMessage());
+        assertEquals(1, batcher.pendingWrites());
+    }
 }
