@@ -39,6 +39,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--rounds", description = "rounds of every workload on both systems (default ${DEFAULT-VALUE})")
     int rounds = 3;
 
+    @Option(names = "--warmup-rounds", description = "unmeasured rounds of every workload first: on this kind of "
+            + "machine the JVM needs minutes of load before its compiled code settles (default ${DEFAULT-VALUE})")
+    int warmupRounds = 1;
+
     @Option(names = "--duration", converter = DurationConverter.class,
             description = "measured time per run (default ${DEFAULT-VALUE})")
     Duration duration = Duration.ofSeconds(20);
@@ -85,6 +89,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (quick) {
             rounds = 1;
+            warmupRounds = 0;
             duration = Duration.ofSeconds(2);
             warmup = Duration.ofSeconds(1);
             clients = 16;
@@ -129,24 +134,27 @@ final class CompareCommand implements Callable<Integer> {
     private CompareReport run(List<CompareSpec> specs, List<ServerCluster> clusters) throws InterruptedException {
         CompareReport report = new CompareReport();
         LoadRunner.Plan plan = new LoadRunner.Plan(clients, warmup, duration, 0, 0, true);
-        for (int round = 0; round < rounds; round++) {
+        for (int round = -warmupRounds; round < rounds; round++) {
             for (int w = 0; w < specs.size(); w++) {
                 CompareSpec spec = specs.get(w);
                 List<ServerCluster> order = new ArrayList<>(clusters);
-                if ((round + w) % 2 == 1) {
+                if (Math.floorMod(round + w, 2) == 1) {
                     order = order.reversed();
                 }
                 for (ServerCluster c : order) {
                     Workload workload = Workloads.of(spec.workload(), spec.options(keyCount, keySize, valueSize));
                     try (KvDriver d = KvDriver.open(c.system(), c.endpoints(), connections, "bench")) {
-                        if (round == 0) {
+                        if (round == -warmupRounds) {
                             workload.prepare(d);
                         }
                         LoadRunner runner = new LoadRunner();
                         LoadRunner.Result r = runner.run(spec.name(), plan, workload.operation(d));
-                        report.add(spec.name(), c.system(), r);
-                        System.err.printf("round %d/%d %-20s %-6s %,10.0f req/s  p99 %8.2f ms  %d errors%s%n",
-                                round + 1, rounds, spec.name(), c.system(), r.throughput(),
+                        if (round >= 0) {
+                            report.add(spec.name(), c.system(), r);
+                        }
+                        System.err.printf("%s %d/%d %-20s %-6s %,10.0f req/s  p99 %8.2f ms  %d errors%s%n",
+                                round < 0 ? "warm-up round" : "round", round < 0 ? round + warmupRounds + 1 : round + 1,
+                                round < 0 ? warmupRounds : rounds, spec.name(), c.system(), r.throughput(),
                                 r.latencyMicros().getValueAtPercentile(99) / 1000.0, r.errors(),
                                 r.errors() > 0 && runner.lastError() != null ? " (last: " + runner.lastError() + ")" : "");
                     }
@@ -164,7 +172,8 @@ final class CompareCommand implements Callable<Integer> {
             h.put(c.system(), c.describe());
         }
         h.put("load", clients + " clients, " + connections + " connections, " + keyCount + " keys of " + keySize
-                + " B, values of " + valueSize + " B, " + rounds + " round(s) of " + duration.toSeconds() + " s after "
+                + " B, values of " + valueSize + " B, " + warmupRounds + " unmeasured and " + rounds
+                + " measured round(s) of " + duration.toSeconds() + " s after "
                 + warmup.toSeconds() + " s warm-up, closed loop");
         return h;
     }
