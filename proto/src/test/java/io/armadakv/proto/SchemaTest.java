@@ -96,7 +96,7 @@ class SchemaTest {
           "table=1:bytes type=2:mvcc.v1.Command.CommandType kv=3:mvcc.v1.KeyValue leader_index=5:optional uint64"
               + " batch=6:repeated mvcc.v1.KeyValue txn=7:optional mvcc.v1.Txn range_end=8:optional bytes"
               + " prev_kvs=9:bool sequence=10:repeated mvcc.v1.Command count=11:bool revision=100:uint64"
-              + " load=101:mvcc.v1.SnapshotLoad"),
+              + " load=101:mvcc.v1.SnapshotLoad restore_id=102:uint64"),
       Map.entry("mvcc.v1.SnapshotLoad",
           "leader_index=1:uint64 revision=2:uint64 compacted_revision=3:uint64 versions=4:uint64"),
       Map.entry("mvcc.v1.CommandResult", "responses=1:repeated mvcc.v1.ResponseOp revision=2:uint64 succeeded=100:bool"),
@@ -142,7 +142,8 @@ class SchemaTest {
       "mvcc.v1.Compare.CompareResult", "EQUAL=0 GREATER=1 LESS=2 NOT_EQUAL=3",
       "mvcc.v1.Compare.CompareTarget", "VALUE=0 VERSION=100 CREATE=101 MOD=102",
       "mvcc.v1.Command.CommandType",
-      "PUT=0 DELETE=1 DUMMY=2 PUT_BATCH=3 DELETE_BATCH=4 TXN=5 SEQUENCE=6 GC=7 LOAD=100 LOAD_COMMIT=101",
+      "PUT=0 DELETE=1 DUMMY=2 PUT_BATCH=3 DELETE_BATCH=4 TXN=5 SEQUENCE=6 GC=7 LOAD=100 LOAD_COMMIT=101"
+          + " RESTORE=102 RESTORE_COMMIT=103 RESTORE_ABORT=104",
       "replication.v1.Table.Type", "REPLICATED=0 LOCAL=1",
       "replication.v1.SnapshotQueryResponse.SnapshotType", "NONE=0 FULL=1 INCREMENTAL=2",
       "replication.v1.ReplicateError", "USE_SNAPSHOT=0 LEADER_BEHIND=1"));
