@@ -57,6 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiTlsIT {
 
     private static final String TOKEN = "tls-tok-41c9";
+    private static final String MAINTENANCE_TOKEN = "tls-maint-7d02";
 
     @TempDir
     static Path dir;
@@ -83,7 +84,7 @@ class ApiTlsIT {
                 "--api.cert-filename=" + certFile, "--api.key-filename=" + keyFile,
                 "--api.client-cert-auth=true", "--api.ca-filename=" + pki.caPem(),
                 "--api.allowed-cn=replicator", "--api.allowed-hostname=replicator.armada.test",
-                "--tables.token=" + TOKEN,
+                "--tables.token=" + TOKEN, "--maintenance.token=" + MAINTENANCE_TOKEN,
                 "--replication.cert-file=" + certFile, "--replication.key-file=" + keyFile);
     }
 
@@ -166,16 +167,20 @@ class ApiTlsIT {
         String cert = "--cert=" + pki.clientCertPem();
         String key = "--key=" + pki.clientKeyPem();
 
-        Cli refused = cli(true, address, ca, "--table=t", "--dir=" + dir.resolve("refused"));
+        String token = "--token=" + MAINTENANCE_TOKEN;
+        Cli refused = cli(true, address, ca, token, "--table=t", "--dir=" + dir.resolve("refused"));
         assertEquals(1, refused.exit(), "without a client certificate: " + refused.err());
         assertTrue(Files.notExists(dir.resolve("refused").resolve("manifest.json")));
+        Cli noToken = cli(true, address, ca, cert, key, "--table=t", "--dir=" + dir.resolve("no-token"));
+        assertEquals(1, noToken.exit(), "without the maintenance token: " + noToken.err());
+        assertTrue(noToken.err().contains("UNAUTHENTICATED"), noToken.err());
 
-        Cli backup = cli(true, address, ca, cert, key, "--table=t", "--dir=" + backupDir);
+        Cli backup = cli(true, address, ca, cert, key, token, "--table=t", "--dir=" + backupDir);
         assertEquals(0, backup.exit(), backup.err());
         assertTrue(Files.exists(backupDir.resolve("manifest.json")) && Files.exists(backupDir.resolve("t.bak")));
 
         Api.put(node.channel(), "t", "k", "after the backup");
-        Cli restore = cli(false, address, ca, cert, key, "--table=t", "--dir=" + backupDir);
+        Cli restore = cli(false, address, ca, cert, key, token, "--table=t", "--dir=" + backupDir);
         assertEquals(0, restore.exit(), restore.err());
         assertEquals("before", Api.get(node.channel(), "t", "k").getKvs(0).getValue().toStringUtf8());
     }

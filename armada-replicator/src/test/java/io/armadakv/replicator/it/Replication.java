@@ -121,6 +121,23 @@ final class Replication {
         return expected[0];
     }
 
+    /**
+     * While writes go on: every node reaches the revision of all writes acknowledged so far and
+     * holds each of them at its revision. (Equal hashes need the writes to stop: a node that
+     * follows a moving leader is rarely at its exact revision when asked.)
+     */
+    static void awaitCaughtUp(String table, List<ArmadaProcess> nodes, Map<String, Long> acknowledged) {
+        Map<String, Long> sofar = Map.copyOf(acknowledged);
+        long revision = sofar.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        for (ArmadaProcess n : nodes) {
+            Waits.until("node " + n.apiUrl() + " to reach revision " + revision + " of table " + table, CONVERGE, () -> {
+                TableStatus got = status(n, table);
+                return got != null && got.getRevision() >= revision;
+            });
+            assertHasAll(n, table, sofar);
+        }
+    }
+
     /** Puts distinct keys on the leader cluster until stopped, remembering each acknowledged revision. */
     static final class Writer implements AutoCloseable {
         final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
