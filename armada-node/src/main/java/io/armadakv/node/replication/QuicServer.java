@@ -44,6 +44,9 @@ import java.util.logging.Logger;
  */
 public final class QuicServer implements AutoCloseable {
 
+    /** How long a fixed port that is still held by a closing listener is waited for. */
+    private static final Duration REBIND_WAIT = Duration.ofSeconds(5);
+
     public static final String ALPN = "armada-repl/1";
     /** Streams one connection may have open at once; a client waits for a free one beyond that. */
     public static final int MAX_CONCURRENT_STREAMS = 128;
@@ -86,18 +89,37 @@ public final class QuicServer implements AutoCloseable {
     }
 
     /**
+     * Binds the UDP socket. A listener closed on the same port a moment ago frees it only when
+     * kwik's receiving thread has left its socket, so a busy fixed port is retried for a while.
+     */
+    private static DatagramSocket bind(InetSocketAddress address) throws IOException {
+        long deadline = System.nanoTime() + REBIND_WAIT.toNanos();
+        while (true) {
+            try {
+                return new DatagramSocket(address);
+            } catch (SocketException e) {
+                if (!(e instanceof java.net.BindException) || address.getPort() == 0 || System.nanoTime() - deadline > 0) {
+                    throw new IOException("cannot bind the QUIC replication endpoint to udp " + address + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for udp " + address + " to be free", e);
+            }
+        }
+    }
+
+    /**
      * Binds {@code address} (port 0 picks a free port) and starts serving.
      *
      */
     public static QuicServer start(InetSocketAddress address, TlsMaterial tls, StreamHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         String curve = kwikCurve(tls);
-        DatagramSocket socket;
-        try {
-            socket = new DatagramSocket(address);
-        } catch (SocketException e) {
-            throw new IOException("cannot bind the QUIC replication endpoint to udp " + address + ": " + e.getMessage(), e);
-        }
+        DatagramSocket socket = bind(address);
         InetSocketAddress bound = (InetSocketAddress) socket.getLocalSocketAddress();
         ServerConnector connector;
         try {

@@ -24,7 +24,6 @@ import java.util.logging.Logger;
 public final class ReplicationEndpoint implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationEndpoint.class.getName());
-    private static final java.time.Duration REBIND_WAIT = java.time.Duration.ofSeconds(5);
 
     private final NodeConfig config;
     private final ReplicationHandler handler;
@@ -119,27 +118,9 @@ public final class ReplicationEndpoint implements AutoCloseable {
         }
     }
 
-    /*
-     * The closed listener's port frees a moment after close returns: the JDK completes closing a
-     * datagram socket only when kwik's receiving thread has left it.
-     */
+    /** The closed listener's port may still be held for a moment; QuicServer.start waits for it. */
     private QuicServer restart(TlsMaterial material) throws IOException {
-        long deadline = System.nanoTime() + REBIND_WAIT.toNanos();
-        while (true) {
-            try {
-                return QuicServer.start(bound, material, handler::handle);
-            } catch (IOException e) {
-                if (!(e.getCause() instanceof java.net.BindException) || System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return QuicServer.start(bound, material, handler::handle);
     }
 
     public String address() {
