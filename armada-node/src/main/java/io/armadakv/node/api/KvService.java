@@ -356,6 +356,9 @@ public class KvService extends KVGrpc.KVImplBase {
      * deleted when those pairs already take more than a response may.
      */
     private void checkPrevKvsFit(Table table, DeleteRangeRequest request) {
+        if (request.getRangeEnd().isEmpty() && pairBound() <= limits().maxSendMessageSize()) {
+            return; // one key's pair always fits: no read needed
+        }
         if (liveBytes(table, request.getKey(), request.getRangeEnd()) > limits().maxSendMessageSize()) {
             throw limits().tooLarge(table.name(), "the prev_kvs of the DeleteRange from key "
                     + Keys.abbreviate(request.getKey()) + " (nothing was deleted: delete without prev_kv)");
@@ -374,8 +377,8 @@ public class KvService extends KVGrpc.KVImplBase {
         Mvcc.Txn reads = Mvcc.Txn.newBuilder().addAllCompare(txn.getCompareList())
                 .addAllSuccess(readsOf(txn.getSuccessList(), successDeletes))
                 .addAllFailure(readsOf(txn.getFailureList(), failureDeletes)).build();
-        if (reads.getSuccessCount() + reads.getFailureCount() == 0) {
-            return;
+        if (fitsWhateverTheTableHolds(reads.getSuccessList()) && fitsWhateverTheTableHolds(reads.getFailureList())) {
+            return; // e.g. a compare-and-swap: evaluating it twice per write would buy nothing
         }
         TxnResult estimate = table.readTxn(KvProtos.txn(reads, RequestLimits.MAX_RANGE_BYTES));
         List<Mvcc.RequestOp> branch = estimate.succeeded() ? reads.getSuccessList() : reads.getFailureList();
@@ -391,6 +394,21 @@ public class KvService extends KVGrpc.KVImplBase {
         if (bytes > limits().maxSendMessageSize()) {
             throw limits().tooLarge(table.name(), "the result of the Txn (nothing was written)");
         }
+    }
+
+    /** Single-key reads answer at most one pair each, whose size the key and value limits bound. */
+    private boolean fitsWhateverTheTableHolds(List<Mvcc.RequestOp> reads) {
+        for (Mvcc.RequestOp op : reads) {
+            if (!op.getRequestRange().getRangeEnd().isEmpty()) {
+                return false;
+            }
+        }
+        return reads.size() * pairBound() <= limits().maxSendMessageSize();
+    }
+
+    /** The most one key/value pair and its response framing can take in a response. */
+    private long pairBound() {
+        return (long) limits().maxKeySize() + limits().maxValueSize() + 64;
     }
 
     /** The read each op that can answer with pairs amounts to; {@code deletes} marks those from a DeleteRange. */

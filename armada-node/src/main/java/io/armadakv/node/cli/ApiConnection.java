@@ -1,17 +1,16 @@
 package io.armadakv.node.cli;
 
-import io.grpc.ChannelCredentials;
+import io.armadakv.node.config.Endpoint;
+import io.armadakv.node.config.TlsFiles;
+import io.armadakv.node.tls.ClientChannels;
+import io.armadakv.node.tls.TlsFileException;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Channel;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -53,31 +52,16 @@ final class ApiConnection implements AutoCloseable {
             throw new UsageException("refusing to send the token in plaintext to " + address
                     + ": use an https:// address or --ca (a token may go in plaintext only to a loopback address)");
         }
-        ChannelCredentials credentials;
-        if (tls) {
-            TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
-            try {
-                if (ca != null) {
-                    b.trustManager(ca.toFile());
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new CliException("--ca " + ca + ": cannot use it as a CA certificate file: " + e.getMessage());
-            }
-            if (cert != null) {
-                try {
-                    b.keyManager(cert.toFile(), key.toFile());
-                } catch (IOException | RuntimeException e) {
-                    throw new CliException("--cert " + cert + " / --key " + key
-                            + ": cannot use them as a client certificate and key: " + e.getMessage());
-                }
-            }
-            credentials = b.build();
-        } else {
-            credentials = InsecureChannelCredentials.create();
-        }
         int port = uri.getPort() > 0 ? uri.getPort() : 8443;
-        ManagedChannel managed = Grpc.newChannelBuilderForAddress(uri.getHost(), port, credentials)
-                .maxInboundMessageSize(16 * 1024 * 1024).build();
+        ManagedChannel managed;
+        try {
+            managed = ClientChannels.open("armada backup/restore",
+                    new Endpoint(tls ? "https" : "http", uri.getHost(), port),
+                    TlsFiles.of("--cert", cert, "--key", key, "--ca", ca),
+                    b -> b.maxInboundMessageSize(16 * 1024 * 1024));
+        } catch (TlsFileException e) {
+            throw new CliException(e.getMessage());
+        }
         Channel channel = managed;
         if (token != null && !token.isEmpty()) {
             Metadata headers = new Metadata();
