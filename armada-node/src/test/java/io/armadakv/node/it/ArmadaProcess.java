@@ -8,8 +8,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +43,7 @@ public final class ArmadaProcess implements AutoCloseable {
                           int restPort, int raftPort) {
         this.role = role;
         this.apiTls = apiTls;
-        this.replicationPort = freeUdpPort();
+        this.replicationPort = freePort();
         this.dataDir = dataDir;
         this.extraFlags = extraFlags;
         this.apiPort = apiPort;
@@ -268,20 +266,8 @@ public final class ArmadaProcess implements AutoCloseable {
         }
     }
 
-    static int freeUdpPort() {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
+    /** A loopback port outside the ephemeral range, free for TCP and UDP (see {@link LoopbackPorts}). */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.next();
     }
 }

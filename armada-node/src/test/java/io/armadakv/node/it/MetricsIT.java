@@ -92,6 +92,11 @@ class MetricsIT {
         assertTrue(text.value("armada_entries_applied_total", orders) >= 6);
         assertEquals(6.0, text.value("armada_proposal_duration_seconds_count", orders));
         assertTrue(text.value("armada_apply_duration_seconds_count", orders) >= 6);
+        // the configured bounds, not Helidon's defaults: every apply fits under the 1 s bound
+        assertEquals(text.value("armada_apply_duration_seconds_count", orders),
+                text.value("armada_apply_duration_seconds_bucket", Map.of("table", "orders", "le", "1.0")));
+        assertTrue(text.find("armada_apply_duration_seconds_bucket", Map.of("table", "orders", "le", "0.001")).isPresent());
+        assertTrue(text.find("armada_proposal_duration_seconds_bucket", Map.of("table", "orders", "le", "2.5")).isPresent());
         assertEquals(0.0, text.value("armada_apply_failures_total", orders));
         assertEquals(0.0, text.value("armada_snapshot_installs_total", orders));
         assertEquals(6.0, text.value("armada_grpc_requests_total", Map.of("method", "regatta.v1.KV/Put", "code", "OK")));

@@ -2,12 +2,11 @@ package io.armadakv.node.table;
 
 import io.armadakv.node.config.CommandLineConfigSource;
 import io.armadakv.node.config.NodeConfig;
+import io.armadakv.node.it.LoopbackPorts;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ final class InProcessCluster implements AutoCloseable {
     InProcessCluster(Path dir, int size, String... extraFlags) {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            ports.add(freePort());
+            ports.add(LoopbackPorts.next());
         }
         String members = java.util.stream.IntStream.range(0, size)
                 .mapToObj(i -> (i + 1) + "=127.0.0.1:" + ports.get(i)).collect(Collectors.joining(","));
@@ -94,13 +93,5 @@ final class InProcessCluster implements AutoCloseable {
             }
         }
         closes.forEach(CompletableFuture::join);
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import io.armadakv.node.config.CommandLineConfigSource;
 import io.armadakv.node.config.NodeConfig;
+import io.armadakv.node.it.LoopbackPorts;
 import io.armadakv.node.storage.KeyRange;
 import io.armadakv.node.storage.RangeQuery;
 import io.armadakv.node.storage.RangeResult;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +34,7 @@ class TableManagerTest {
     Path dir;
 
     private NodeConfig config(String... extra) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = LoopbackPorts.next();
         List<String> args = new ArrayList<>(List.of(
                 "--raft.address=127.0.0.1:" + port,
                 "--raft.node-host-dir=" + dir.resolve("raft"),
