@@ -52,7 +52,7 @@ import java.util.logging.Logger;
  * revision. On a follower cluster Reset makes a table reload from a leader snapshot.
  */
 @Dependent
-public class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+public class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase implements BlockingService {
 
     private static final Logger LOG = Logger.getLogger(MaintenanceService.class.getName());
     /** Backup and Restore run this long at most when the client set no deadline (API.md section 5). */

@@ -30,6 +30,7 @@ public final class Table {
     private final TableStateMachine stateMachine;
     private final ProposalBatcher batcher;
     private final RevisionWaiters waiters;
+    private final ReadBarrier readBarrier;
     private final long leaderId;
     private volatile long leaderLastIndex;
     /** When this node was last seen caught up with the leader cluster's newest index it knew of. */
@@ -53,6 +54,7 @@ public final class Table {
         this.stateMachine = stateMachine;
         this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
                 (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
+        this.readBarrier = new ReadBarrier(this::readIndexRound, replies);
     }
 
     public String name() {
@@ -212,8 +214,15 @@ public final class Table {
                 .unsafeWrap(gc.toByteArray())).thenApply(reply -> reply.isSuccess());
     }
 
-    /** Completes when this node has applied everything the group had committed when called. */
+    /**
+     * Completes when this node has applied everything the group had committed when called.
+     * Concurrent callers share ReadIndex rounds ({@link ReadBarrier}).
+     */
     public CompletableFuture<Void> linearizableBarrier() {
+        return readBarrier.await();
+    }
+
+    private CompletableFuture<Void> readIndexRound() {
         return raft.readIndex(groupId).handle((reply, error) -> {
             if (error == null && reply != null && !reply.isSuccess()) {
                 error = reply.getException();
