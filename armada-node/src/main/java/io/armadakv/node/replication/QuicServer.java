@@ -247,12 +247,11 @@ public final class QuicServer implements AutoCloseable {
      */
     private void nudgeStalledWrites() {
         long now = System.nanoTime();
-        long stalledSince = now - STALLED_WRITE.toNanos();
         for (StreamOutput output : outputs) {
             if (output.finishedBefore(now - FINISHED_WATCH.toNanos())) {
                 outputs.remove(output);
             } else {
-                output.nudgeIfStalled(stalledSince);
+                output.nudgeIfStalled(now);
             }
         }
     }
@@ -298,8 +297,11 @@ public final class QuicServer implements AutoCloseable {
         private final Runnable nudge;
         // when the current write began, or 0
         private volatile long writingSince;
-        // when the last write ended, until the data it left is nudged once; or 0
+        // when the last write ended, or 0 before the first
         private volatile long wroteAt;
+        // when the quiet tail after the last write is nudged next, and how many nudges it has had
+        private long tailNudgeAt;
+        private int tailNudges;
 
         StreamOutput(OutputStream out, Runnable nudge) {
             super(out);
@@ -317,7 +319,12 @@ public final class QuicServer implements AutoCloseable {
             try {
                 out.write(b, off, len);
             } finally {
-                wroteAt = System.nanoTime();
+                long end = System.nanoTime();
+                synchronized (this) {
+                    wroteAt = end;
+                    tailNudges = 0;
+                    tailNudgeAt = end + STALLED_WRITE.toNanos();
+                }
                 writingSince = 0;
             }
         }
@@ -339,21 +346,30 @@ public final class QuicServer implements AutoCloseable {
         }
 
         /**
-         * Nudges a write waiting since before {@code stalledSince}, the tail of a handler that went
-         * quiet, and, at every round until it is forgotten, a finished answer: a nudge with nothing
-         * left to send costs one empty send request.
+         * Nudges a write waiting for longer than {@link #STALLED_WRITE}, a finished answer at every
+         * round until it is forgotten, and the tail of a handler that went quiet (a long poll) at
+         * doubling intervals up to a second: one nudge can come before kwik strands the data (a
+         * test's stream stalled for good that way), and a nudge with nothing left to send costs one
+         * empty send request.
          */
-        void nudgeIfStalled(long stalledSince) {
+        void nudgeIfStalled(long now) {
             long writing = writingSince;
-            long wrote = wroteAt;
-            if (writing != 0 && writing - stalledSince < 0) {
+            if (writing != 0 && writing - (now - STALLED_WRITE.toNanos()) < 0) {
                 nudge.run();
             } else if (finishedAt != 0) {
                 nudge.run();
-            } else if (writing == 0 && wrote != 0 && wrote - stalledSince < 0) {
-                wroteAt = 0;
+            } else if (writing == 0 && wroteAt != 0 && quietTailDue(now)) {
                 nudge.run();
             }
+        }
+
+        private synchronized boolean quietTailDue(long now) {
+            if (now - tailNudgeAt < 0) {
+                return false;
+            }
+            tailNudges = Math.min(tailNudges + 1, 6);
+            tailNudgeAt = now + Math.min(STALLED_WRITE.toNanos() << tailNudges, 1_000_000_000L);
+            return true;
         }
     }
 }
