@@ -21,8 +21,6 @@ public final class LogSetup {
 
     static final String GARBLED_MESSAGES = "io.grpc.netty.shaded.io.grpc.netty.NettyServerStream";
 
-    static final String BUCKET_CHECK = "io.helidon.microprofile.metrics.DistributionCustomizations";
-
     // java.util.logging keeps loggers weakly: a level set on a collected logger is lost
     private static final List<Logger> CONFIGURED = new ArrayList<>();
 
@@ -49,11 +47,6 @@ public final class LogSetup {
         Logger garbled = Logger.getLogger(GARBLED_MESSAGES);
         garbled.setLevel(librariesLevel.intValue() < Level.INFO.intValue() ? librariesLevel : Level.SEVERE);
         CONFIGURED.add(garbled);
-        // Helidon 4.2.0 warns at every start that any bucket list "should be in strictly increasing order"
-        // (its check compares the first value with null); MetricsIT checks the buckets it actually uses
-        Logger buckets = Logger.getLogger(BUCKET_CHECK);
-        buckets.setLevel(librariesLevel.intValue() < Level.INFO.intValue() ? librariesLevel : Level.SEVERE);
-        CONFIGURED.add(buckets);
         Logger root = LogManager.getLogManager().getLogger("");
         Level lowest = armadaLevel.intValue() < librariesLevel.intValue() ? armadaLevel : librariesLevel;
         if (root.getLevel() == null || root.getLevel().intValue() > lowest.intValue()) {
