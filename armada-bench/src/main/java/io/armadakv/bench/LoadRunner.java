@@ -11,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -43,9 +41,6 @@ final class LoadRunner {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean measuring = new AtomicBoolean();
-    // recorders hold the read side while they check 'measuring' and record, the end of the
-    // measured phase the write side: the count and the histogram then hold the same requests
-    private final ReadWriteLock measuredPhase = new ReentrantReadWriteLock();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile Throwable lastError;
 
@@ -69,18 +64,11 @@ final class LoadRunner {
         measuring.set(true);
         long start = System.nanoTime();
         progress("measuring", plan.requests() > 0 ? Duration.ofDays(1) : plan.duration(), plan.requests(), plan.quiet());
-        Histogram h;
-        long measured;
-        long measuredErrors;
-        measuredPhase.writeLock().lock();
-        try {
-            measuring.set(false);
-            h = recorder.getIntervalHistogram();
-            measured = completed.get();
-            measuredErrors = errors.get() - errors0;
-        } finally {
-            measuredPhase.writeLock().unlock();
-        }
+        measuring.set(false);
+        // the measured count is the histogram's: a separate counter read a moment apart disagreed with it
+        Histogram h = recorder.getIntervalHistogram();
+        long measured = h.getTotalCount();
+        long measuredErrors = errors.get() - errors0;
         double seconds = (System.nanoTime() - start) / 1e9;
         running.set(false);
         if (pacer != null) {
@@ -165,26 +153,15 @@ final class LoadRunner {
     }
 
     private void record(long startNanos) {
-        long micros = Math.max(1, (System.nanoTime() - startNanos) / 1000);
-        measuredPhase.readLock().lock();
-        try {
-            if (measuring.get()) {
-                recorder.recordValue(micros);
-                completed.incrementAndGet();
-            }
-        } finally {
-            measuredPhase.readLock().unlock();
+        if (measuring.get()) {
+            recorder.recordValue(Math.max(1, (System.nanoTime() - startNanos) / 1000));
+            completed.incrementAndGet(); // progress and the request-count stop only
         }
     }
 
     private void failed(Throwable error) {
-        measuredPhase.readLock().lock();
-        try {
-            if (measuring.get()) {
-                errors.incrementAndGet();
-            }
-        } finally {
-            measuredPhase.readLock().unlock();
+        if (measuring.get()) {
+            errors.incrementAndGet();
         }
         lastError = error;
     }

@@ -15,14 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoadRunnerTest {
 
     @Test
-    void aRequestCountEndsTheMeasuredPhaseAndEveryAnswerIsRecorded() throws Exception {
+    void aRequestCountEndsTheMeasuredPhaseLongBeforeTheDuration() throws Exception {
         ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger answered = new AtomicInteger();
         try {
             LoadRunner.Result r = new LoadRunner().run("echo",
                     new LoadRunner.Plan(4, Duration.ZERO, Duration.ofMinutes(5), 2_000, 0, true),
-                    (c, random, ok, failed) -> server.execute(ok));
+                    (c, random, ok, failed) -> server.execute(() -> {
+                        answered.incrementAndGet();
+                        ok.run();
+                    }));
             assertTrue(r.requests() >= 2_000, "measured " + r.requests());
-            assertEquals(r.requests(), r.latencyMicros().getTotalCount());
+            assertTrue(r.requests() <= answered.get(), r.requests() + " measured of " + answered.get() + " answered");
+            assertTrue(r.seconds() < 60, "ended by the count, not the 5 min duration: " + r.seconds() + " s");
             assertEquals(0, r.errors());
         } finally {
             server.shutdownNow();
@@ -44,7 +49,8 @@ class LoadRunnerTest {
                         }
                     }));
             assertTrue(r.errors() > 0);
-            assertEquals(r.requests(), r.latencyMicros().getTotalCount());
+            // every other answer failed: the failures are counted as errors, and never as latencies
+            assertTrue(Math.abs(r.errors() - r.requests()) <= 2, r.errors() + " errors, " + r.requests() + " requests");
         } finally {
             server.shutdownNow();
         }

@@ -18,6 +18,8 @@ import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,17 +30,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcApiServer implements AutoCloseable {
 
-    /** Runs the calls of {@link BlockingService}s, which must not hold an event loop while they wait. */
-    private static final java.util.concurrent.ExecutorService BLOCKING_CALLS = java.util.concurrent.Executors
-            .newCachedThreadPool(Thread.ofPlatform().daemon().name("armada-blocking-calls-", 0).factory());
-
     private final Server server;
     // the certificate files' watch for https://, or null
     private final ReloadingTls tls;
     // counts and caps accepted connections when api.max-concurrent-connections is set, or null
     private final ConnectionLimiter connections;
+    // runs the calls of BlockingServices, which must not hold an event loop while they wait
+    private final ExecutorService blockingCalls;
 
-    private GrpcApiServer(Server server, ReloadingTls tls, ConnectionLimiter connections) {
+    private GrpcApiServer(Server server, ReloadingTls tls, ConnectionLimiter connections, ExecutorService blockingCalls) {
+        this.blockingCalls = blockingCalls;
         this.server = server;
         this.tls = tls;
         this.connections = connections;
@@ -70,9 +71,11 @@ public final class GrpcApiServer implements AutoCloseable {
                 ? ConnectionLimiter.install(builder, limits.maxConcurrentConnections()) : null;
         // ServerInterceptors.intercept runs the last interceptor given first: reverse so the list's first is outermost
         ServerInterceptor[] chain = interceptors.reversed().toArray(ServerInterceptor[]::new);
+        ExecutorService blockingCalls = Executors.newCachedThreadPool(
+                Thread.ofPlatform().daemon().name("armada-blocking-calls-", 0).factory());
         for (BindableService s : services) {
             ServerServiceDefinition definition = s instanceof BlockingService
-                    ? ServerInterceptors.intercept(s, new OffloadingInterceptor(BLOCKING_CALLS)) : s.bindService();
+                    ? ServerInterceptors.intercept(s, new OffloadingInterceptor(blockingCalls)) : s.bindService();
             builder.addService(ServerInterceptors.intercept(definition, chain));
         }
         builder.addService(ProtoReflectionService.newInstance());
@@ -81,8 +84,9 @@ public final class GrpcApiServer implements AutoCloseable {
             builder.intercept(new ClientCertificateCheck(apiTls.allowedCn(), apiTls.allowedHostname()));
         }
         try {
-            return new GrpcApiServer(builder.build().start(), tls, connections);
+            return new GrpcApiServer(builder.build().start(), tls, connections, blockingCalls);
         } catch (IOException e) {
+            blockingCalls.shutdownNow();
             if (tls != null) {
                 tls.close();
             }
@@ -125,5 +129,6 @@ public final class GrpcApiServer implements AutoCloseable {
         if (connections != null) {
             connections.close();
         }
+        blockingCalls.shutdownNow();
     }
 }
