@@ -56,6 +56,14 @@ public final class NodeMetrics implements TableObserver {
         }
     }
 
+    @Override
+    public void entryProposed(long tableId, int writes) {
+        TableMetrics m = tables.get(tableId);
+        if (m != null) {
+            m.entryProposed();
+        }
+    }
+
     /** Entries applied while Ratis replays a group before the table is hosted are not counted: no name to count them under yet. */
     @Override
     public void entryApplied(long tableId, long nanos) {

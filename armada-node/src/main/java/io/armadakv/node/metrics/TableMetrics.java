@@ -39,6 +39,7 @@ final class TableMetrics {
 
     final Timer proposalDuration;
     final Counter proposalFailures;
+    final Counter proposedEntries;
     final Timer applyDuration;
     final Counter entriesApplied;
     final Counter applyFailures;
@@ -71,6 +72,8 @@ final class TableMetrics {
         }
         proposalDuration = timer(PROPOSAL_DURATION, "Client write latency from submission to the proposal batcher to its reply");
         proposalFailures = counter(PROPOSAL_FAILURES, "Client writes whose proposal failed");
+        proposedEntries = counter(PROPOSED_ENTRIES, "Raft entries this node proposed for client writes; "
+                + "armada_proposal_duration_seconds_count over this is the writes per entry");
         applyDuration = timer(APPLY_DURATION, "Time to apply one Raft entry to the table's store");
         entriesApplied = counter(ENTRIES_APPLIED, "Raft entries applied to the table's store");
         applyFailures = counter(APPLY_FAILURES, "Entries whose apply failed; the table stops applying after one");
@@ -92,6 +95,10 @@ final class TableMetrics {
         if (!ok) {
             proposalFailures.inc();
         }
+    }
+
+    void entryProposed() {
+        proposedEntries.inc();
     }
 
     void entryApplied(long nanos) {

@@ -36,6 +36,10 @@ final class ProposalBatcher {
         };
 
         void completed(long nanos, boolean ok);
+
+        /** A batch of {@code writes} went to Raft as one entry. */
+        default void proposed(int writes) {
+        }
     }
 
     private final String table;
@@ -184,6 +188,7 @@ final class ProposalBatcher {
             }
             entry = seq.build();
         }
+        latency.proposed(batch.size());
         CompletableFuture<RaftClientReply> reply;
         try {
             reply = proposer.apply(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));

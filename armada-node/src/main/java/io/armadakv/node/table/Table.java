@@ -53,7 +53,17 @@ public final class Table {
         this.raft = raft;
         this.stateMachine = stateMachine;
         this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
-                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
+                new ProposalBatcher.LatencyListener() {
+                    @Override
+                    public void completed(long nanos, boolean ok) {
+                        observer.proposalCompleted(id, nanos, ok);
+                    }
+
+                    @Override
+                    public void proposed(int writes) {
+                        observer.entryProposed(id, writes);
+                    }
+                }, admission);
         this.readBarrier = new ReadBarrier(this::readIndexRound, replies);
     }
 

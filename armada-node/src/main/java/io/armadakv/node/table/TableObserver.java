@@ -21,6 +21,10 @@ public interface TableObserver {
     default void proposalCompleted(long tableId, long nanos, boolean ok) {
     }
 
+    /** This node's batcher proposed one Raft entry carrying {@code writes} client writes. */
+    default void entryProposed(long tableId, int writes) {
+    }
+
     /** One Raft entry was applied to the table's store in {@code nanos}. */
     default void entryApplied(long tableId, long nanos) {
     }

@@ -71,7 +71,20 @@ class ProposalBatcherTest {
     @Test
     void everyWriteIsProposedExactlyOnceAndAnsweredWithItsOwnResult() throws Exception {
         FakeRaft raft = new FakeRaft();
-        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose, Runnable::run);
+        AtomicInteger reportedEntries = new AtomicInteger();
+        AtomicInteger reportedWrites = new AtomicInteger();
+        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose, Runnable::run,
+                new ProposalBatcher.LatencyListener() {
+                    @Override
+                    public void completed(long nanos, boolean ok) {
+                    }
+
+                    @Override
+                    public void proposed(int writes) {
+                        reportedEntries.incrementAndGet();
+                        reportedWrites.addAndGet(writes);
+                    }
+                }, ProposalBatcher.Admission.UNLIMITED);
         ExecutorService submitters = Executors.newFixedThreadPool(8);
         int writes = 50_000;
         List<CompletableFuture<CompletableFuture<CommandResult>>> submitted = new ArrayList<>();
@@ -90,6 +103,8 @@ class ProposalBatcherTest {
         assertEquals(writes, raft.proposedTimes.size(), "every write was proposed");
         raft.proposedTimes.forEach((k, times) -> assertEquals(1, times, k + " proposed " + times + " times"));
         assertTrue(raft.entries.get() < writes, "writes were batched: " + raft.entries.get() + " entries");
+        assertEquals(raft.entries.get(), reportedEntries.get(), "every proposed entry is reported");
+        assertEquals(writes, reportedWrites.get(), "the reported batch sizes add up to the writes");
         assertTrue(raft.maxInFlightSeen.get() <= 8, "at most 8 entries in flight, saw " + raft.maxInFlightSeen.get());
         submitters.shutdown();
         raft.pool.shutdown();
