@@ -20,8 +20,9 @@ import java.util.function.Function;
 /**
  * Packs the writes that queue up while proposals are in flight into the next Raft entry, so the
  * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
- * once, alone: nobody waits for a batch to fill. A few entries may be in flight at once so that
- * one entry's log fsync overlaps the previous entry's apply; Ratis keeps them in order.
+ * once, alone: nobody waits for a batch to fill. More than one entry may be in flight
+ * ({@code maxInFlight}); Ratis keeps them in order. The node's default is one: on a loaded
+ * machine every entry costs a Raft round on each node, so fewer, fuller entries carry more writes.
  * The queue is bounded by count and bytes: an overloaded table refuses a write at once
  * ({@link WritesOverloadedException}) instead of letting memory grow with the backlog.
  */
