@@ -20,9 +20,9 @@ import java.util.function.Function;
 /**
  * Packs the writes that queue up while proposals are in flight into the next Raft entry, so the
  * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
- * once, alone: nobody waits for a batch to fill. More than one entry may be in flight
- * ({@code maxInFlight}); Ratis keeps them in order. The node's default is one: on a loaded
- * machine every entry costs a Raft round on each node, so fewer, fuller entries carry more writes.
+ * once, alone: nobody waits for a batch to fill. Up to {@code maxInFlight} entries may be in
+ * flight; Ratis keeps them in order. Fewer in flight means fuller entries under load, and every
+ * entry costs a Raft round on each node.
  * The queue is bounded by count and bytes: an overloaded table refuses a write at once
  * ({@link WritesOverloadedException}) instead of letting memory grow with the backlog.
  */
@@ -31,9 +31,9 @@ final class ProposalBatcher {
     private record Pending(Command command, int size, CompletableFuture<CommandResult> result) {
     }
 
-    /** Receives each write's time from submission to reply, and whether it succeeded. */
-    interface LatencyListener {
-        LatencyListener NONE = (nanos, ok) -> {
+    /** Hears what the batcher does, for metrics: each write's time to its reply, and each entry's size. */
+    interface Listener {
+        Listener NONE = (nanos, ok) -> {
         };
 
         void completed(long nanos, boolean ok);
@@ -55,7 +55,7 @@ final class ProposalBatcher {
     private final AtomicLong pendingBytes = new AtomicLong();
 
     private final Executor replies;
-    private final LatencyListener latency;
+    private final Listener listener;
 
     /**
      * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
@@ -71,15 +71,15 @@ final class ProposalBatcher {
 
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
                     Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies) {
-        this(table, maxEntryBytes, maxInFlight, proposer, replies, LatencyListener.NONE, Admission.UNLIMITED);
+        this(table, maxEntryBytes, maxInFlight, proposer, replies, Listener.NONE, Admission.UNLIMITED);
     }
 
     ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
                     Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies,
-                    LatencyListener latency, Admission admission) {
+                    Listener listener, Admission admission) {
         this.table = table;
         this.admission = admission;
-        this.latency = latency;
+        this.listener = listener;
         this.replies = replies;
         this.maxEntryBytes = maxEntryBytes;
         this.maxInFlight = maxInFlight;
@@ -94,7 +94,7 @@ final class ProposalBatcher {
         }
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         long submitted = System.nanoTime();
-        result.whenComplete((r, error) -> latency.completed(System.nanoTime() - submitted, error == null));
+        result.whenComplete((r, error) -> listener.completed(System.nanoTime() - submitted, error == null));
         queue.add(new Pending(command, size, result));
         proposeNext();
         return result;
@@ -189,7 +189,7 @@ final class ProposalBatcher {
             }
             entry = seq.build();
         }
-        latency.proposed(batch.size());
+        listener.proposed(batch.size());
         CompletableFuture<RaftClientReply> reply;
         try {
             reply = proposer.apply(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));

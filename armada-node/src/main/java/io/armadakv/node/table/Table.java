@@ -53,7 +53,7 @@ public final class Table {
         this.raft = raft;
         this.stateMachine = stateMachine;
         this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
-                new ProposalBatcher.LatencyListener() {
+                new ProposalBatcher.Listener() {
                     @Override
                     public void completed(long nanos, boolean ok) {
                         observer.proposalCompleted(id, nanos, ok);

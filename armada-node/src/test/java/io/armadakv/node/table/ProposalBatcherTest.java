@@ -74,7 +74,7 @@ class ProposalBatcherTest {
         AtomicInteger reportedEntries = new AtomicInteger();
         AtomicInteger reportedWrites = new AtomicInteger();
         ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose, Runnable::run,
-                new ProposalBatcher.LatencyListener() {
+                new ProposalBatcher.Listener() {
                     @Override
                     public void completed(long nanos, boolean ok) {
                     }
@@ -136,7 +136,7 @@ class ProposalBatcherTest {
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }, Runnable::run, ProposalBatcher.LatencyListener.NONE,
+        }, Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(3, 1 << 20, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 1));
         assertEquals(1, proposals.size());
@@ -165,7 +165,7 @@ class ProposalBatcherTest {
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }, Runnable::run, ProposalBatcher.LatencyListener.NONE,
+        }, Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(100, 1000, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 10));
         // larger than the byte limit, but nothing else waits: admitted
