@@ -63,7 +63,7 @@ public final class ConfigKeys {
     public static final ConfigKey STORAGE_DURABLE_WRITES = ConfigKey.of("storage.durable-writes", BOOLEAN, "false",
             "fsync every table store commit; without it stores are synced before each Raft log purge, "
                     + "and the always-fsynced Raft log replays what a power loss took");
-    public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "2",
+    public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "1",
             "Raft entries a table's proposal batcher keeps in flight at once; writes that arrive meanwhile "
                     + "go into the next entry together (more in flight: lower latency when idle, smaller entries under load)");
     public static final ConfigKey COMPACTION_RETENTION = ConfigKey.of("storage.compaction-retention", LONG, "100000",

@@ -117,6 +117,10 @@ public final class RaftNode implements AutoCloseable {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
         }
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // Ratis would append an entry recording the commit index after every commit, and send it to
+        // the followers: as many entries and rounds again as the writes take. Our stores persist
+        // what they applied, and a restarted node learns the commit index from the leader.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         // Ratis' own snapshot install copies files; our state is a live store, so a lagging follower
         // is told to fetch the store from the leader itself (StoreStateMachine.notifyInstallSnapshotFromLeader)

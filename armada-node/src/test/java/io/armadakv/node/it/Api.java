@@ -79,6 +79,11 @@ final class Api {
         return kv(ch).range(RangeRequest.newBuilder().setTable(bs(table)).setRangeEnd(OPEN_END).build());
     }
 
+    /** The whole table after a ReadIndex round: every write acknowledged before the call is in it. */
+    static RangeResponse allLinearizable(Channel ch, String table) {
+        return kv(ch).range(RangeRequest.newBuilder().setTable(bs(table)).setRangeEnd(OPEN_END).setLinearizable(true).build());
+    }
+
     static DeleteRangeResponse delete(Channel ch, String table, ByteString key, ByteString rangeEnd, boolean prevKv) {
         return kv(ch).deleteRange(DeleteRangeRequest.newBuilder().setTable(bs(table)).setKey(key)
                 .setRangeEnd(rangeEnd).setPrevKv(prevKv).build());

@@ -130,7 +130,7 @@ class BackupRestoreIT {
     /** The key/value pairs of a table in key order, read from one node. */
     private static Map<String, String> content(ArmadaProcess node, String table) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Mvcc.KeyValue kv : Api.all(node.channel(), table).getKvsList()) {
+        for (Mvcc.KeyValue kv : Api.allLinearizable(node.channel(), table).getKvsList()) {
             out.put(kv.getKey().toStringUtf8(), kv.getValue().toStringUtf8());
         }
         return out;
@@ -241,6 +241,11 @@ class BackupRestoreIT {
         Api.createTable(source.getFirst().channel(), "swap");
         for (int i = 0; i < 200; i++) {
             Api.put(source.get(1).channel(), "swap", String.format("k%03d", i), "old");
+        }
+        // the reader's ranges are serializable: a node may still be applying the last acknowledged put
+        for (ArmadaProcess n : source) {
+            Waits.until("every node applied the old content", Duration.ofSeconds(30),
+                    () -> Api.all(n.channel(), "swap").getKvsCount() == 200);
         }
         AtomicBoolean reading = new AtomicBoolean(true);
         AtomicLong sawOld = new AtomicLong();

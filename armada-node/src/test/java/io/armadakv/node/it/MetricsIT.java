@@ -92,6 +92,8 @@ class MetricsIT {
         assertTrue(text.value("armada_entries_applied_total", orders) >= 6);
         assertEquals(6.0, text.value("armada_proposal_duration_seconds_count", orders));
         assertEquals(6.0, text.value("armada_proposed_entries_total", orders), "one entry per write when writes come one at a time");
+        assertEquals(text.value("armada_entries_applied_total", orders), text.value("armada_raft_applied_index", orders),
+                "a write is one Raft entry: Ratis adds no commit-index entries between them");
         assertTrue(text.value("armada_apply_duration_seconds_count", orders) >= 6);
         // the configured bounds, not Helidon's defaults: every apply fits under the 1 s bound
         assertEquals(text.value("armada_apply_duration_seconds_count", orders),
