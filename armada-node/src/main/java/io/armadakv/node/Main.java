@@ -67,10 +67,7 @@ public final class Main {
 
     private static void startNode(List<String> flags, String role) {
         try {
-            Config config = buildConfig(flags, role);
-            NodeConfig.from(config);
-            io.armadakv.node.logging.LogSetup.read(config);
-            Server.builder().config(config).build().start();
+            start(flags, role);
         } catch (ConfigException e) {
             System.err.println("armada: configuration error: " + e.getMessage());
             System.exit(2);
@@ -87,6 +84,14 @@ public final class Main {
             e.printStackTrace(System.err);
             System.exit(1);
         }
+    }
+
+    /** Starts a node in this JVM; it runs until the server is stopped or the JVM exits. */
+    static Server start(List<String> flags, String role) {
+        Config config = buildConfig(flags, role);
+        NodeConfig.from(config);
+        io.armadakv.node.logging.LogSetup.read(config);
+        return Server.builder().config(config).build().start();
     }
 
     /**
