@@ -9,6 +9,9 @@ public interface EntryWriter {
     /** The table revision as the entry's writes so far left it. */
     long revision();
 
+    /** The compacted revision as the entries before this one, and this one's writes so far, left it. */
+    long compactedRevision();
+
     /** Writes one key at a new revision of its own. */
     PutResult put(byte[] key, byte[] value, boolean prevKv);
 

@@ -38,7 +38,8 @@ final class TableEntryWriter implements EntryWriter {
         this.compactedRevision = compactedRevision;
     }
 
-    long compactedRevision() {
+    @Override
+    public long compactedRevision() {
         return compactedRevision;
     }
 

@@ -129,44 +129,80 @@ public final class TableStore implements AutoCloseable {
      * propagates. index must be > appliedIndex() (else IllegalStateException).
      */
     public <T> T apply(long index, long term, long leaderIndex, Function<EntryWriter, T> body) {
+        return applyAll(List.of(new Entry<>(index, term, body)), leaderIndex).getFirst();
+    }
+
+    /** One Raft entry for {@link #applyAll}: its index and term, and what it writes. */
+    public record Entry<T>(long index, long term, Function<EntryWriter, T> body) {
+    }
+
+    /**
+     * Applies consecutive Raft entries in ONE Xodus transaction, which records the last one's
+     * index and term as applied: a crash leaves the table before all of them or after all of them.
+     * One commit for several entries is what lets the apply thread keep up under load. If a body
+     * throws, nothing is committed and the exception propagates.
+     */
+    public <T> List<T> applyAll(List<Entry<T>> entries) {
+        return applyAll(entries, -1);
+    }
+
+    private <T> List<T> applyAll(List<Entry<T>> entries, long leaderIndexOverride) {
         applyLock.lock();
         try {
             checkOpen();
-            if (index <= appliedIndex) {
-                throw new IllegalStateException("table " + name() + ": entry " + index
-                        + " is at or below the applied index " + appliedIndex);
+            long expected = appliedIndex + 1;
+            for (Entry<T> e : entries) {
+                if (e.index() < expected) {
+                    throw new IllegalStateException("table " + name() + ": entry " + e.index()
+                            + " is at or below the applied index " + (expected - 1));
+                }
+                expected = e.index() + 1;
             }
             Transaction txn = stores.env().beginExclusiveTransaction();
-            TableEntryWriter writer = new TableEntryWriter(stores, txn, index, revision, compactedRevision,
-                    this.leaderIndex);
+            List<T> results = new ArrayList<>(entries.size());
+            long newRevision = revision;
+            long newCompacted = compactedRevision;
+            long newLeaderIndex = this.leaderIndex;
+            boolean leaderIndexMoved = false;
             try {
-                T result = body.apply(writer);
-                writer.finish();
-                if (leaderIndex < 0) {
-                    leaderIndex = writer.leaderIndexToPersist();
+                for (Entry<T> e : entries) {
+                    TableEntryWriter writer = new TableEntryWriter(stores, txn, e.index(), newRevision, newCompacted,
+                            newLeaderIndex);
+                    try {
+                        results.add(e.body().apply(writer));
+                    } finally {
+                        writer.finish();
+                    }
+                    newRevision = writer.reachedRevision();
+                    newCompacted = writer.compactedRevision();
+                    if (writer.leaderIndexToPersist() >= 0) {
+                        newLeaderIndex = writer.leaderIndexToPersist();
+                        leaderIndexMoved = true;
+                    }
                 }
-                long newRevision = writer.reachedRevision();
+                if (leaderIndexOverride >= 0) {
+                    newLeaderIndex = leaderIndexOverride;
+                    leaderIndexMoved = true;
+                }
+                Entry<T> last = entries.getLast();
                 if (newRevision != revision) {
                     stores.meta().put(txn, new ArrayByteIterable(MetaKeys.REVISION),
                             new ArrayByteIterable(MetaKeys.longValue(newRevision)));
                 }
                 stores.meta().put(txn, new ArrayByteIterable(MetaKeys.APPLIED),
-                        new ArrayByteIterable(MetaKeys.appliedValue(index, term)));
-                if (leaderIndex >= 0) {
+                        new ArrayByteIterable(MetaKeys.appliedValue(last.index(), last.term())));
+                if (leaderIndexMoved) {
                     stores.meta().put(txn, new ArrayByteIterable(MetaKeys.LEADER_INDEX),
-                            new ArrayByteIterable(MetaKeys.longValue(leaderIndex)));
+                            new ArrayByteIterable(MetaKeys.longValue(newLeaderIndex)));
                 }
-                commit(txn, index);
+                commit(txn, last.index());
                 this.revision = newRevision;
-                this.compactedRevision = writer.compactedRevision();
-                if (leaderIndex >= 0) {
-                    this.leaderIndex = leaderIndex;
-                }
-                this.appliedTerm = term;
-                this.appliedIndex = index;
-                return result;
+                this.compactedRevision = newCompacted;
+                this.leaderIndex = newLeaderIndex;
+                this.appliedTerm = last.term();
+                this.appliedIndex = last.index();
+                return results;
             } finally {
-                writer.finish();
                 if (!txn.isFinished()) {
                     txn.abort();
                 }

@@ -65,6 +65,12 @@ final class CatalogStateMachine extends StoreStateMachine {
         return UnsafeByteOperations.unsafeWrap(result.toByteArray());
     }
 
+    /** Table ids come from the committed counter, so each catalog entry is a commit of its own. */
+    @Override
+    boolean commitsEntriesTogether() {
+        return false;
+    }
+
     @Override
     void afterApply() {
         onChange.run();

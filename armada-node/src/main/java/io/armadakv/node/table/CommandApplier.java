@@ -25,12 +25,9 @@ final class CommandApplier {
     static final long MAX_RANGE_BYTES = 4L * 1024 * 1024 - 1024;
 
     private final String table;
-    private final java.util.function.LongSupplier compacted;
 
-    /** @param compacted the store's compacted revision: stable during an apply, which alone changes it */
-    CommandApplier(String table, java.util.function.LongSupplier compacted) {
+    CommandApplier(String table) {
         this.table = table;
-        this.compacted = compacted;
     }
 
     List<CommandResult> apply(EntryWriter w, Command command) {
@@ -71,7 +68,8 @@ final class CommandApplier {
             case GC -> {
                 // compaction below the command's revision; a stale or repeated one is a no-op on every node alike
                 long target = c.getRevision();
-                if (target > compactedRevision(w) && target <= w.revision()) {
+                // the writer's, not the store's: an earlier entry of the same store commit may have compacted
+                if (target > w.compactedRevision() && target <= w.revision()) {
                     w.compact(target);
                 }
                 out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
@@ -113,10 +111,6 @@ final class CommandApplier {
             throw new InvalidCommandException(table, c.getType() + " without a restore id");
         }
         return c.getRestoreId();
-    }
-
-    private long compactedRevision(EntryWriter w) {
-        return compacted.getAsLong();
     }
 
     private static CommandResult put(EntryWriter w, Mvcc.KeyValue kv, boolean prevKv) {

@@ -121,29 +121,117 @@ abstract class StoreStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
+    /** A committed entry waiting for the apply thread. */
+    private record Committed(long index, long term, ByteString data, CompletableFuture<Message> result) {
+    }
+
+    /** Most entries one store transaction takes: bounds the reply delay of the first of them. */
+    private static final int MAX_ENTRIES_PER_COMMIT = 64;
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Committed> committed =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Ratis hands over committed entries one at a time on its updater thread; they are applied on
+     * an apply thread of their own instead, so that the entries which pile up while one store
+     * commit runs go into the next commit together. Ratis answers the client and advances the
+     * applied index (and so ReadIndex reads) only when the returned future completes, which is
+     * after the commit that holds the entry.
+     */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        long index = entry.getIndex();
-        long term = entry.getTerm();
-        TableStore s = store();
+        CompletableFuture<Message> result = new CompletableFuture<>();
+        committed.add(new Committed(entry.getIndex(), entry.getTerm(), entry.getStateMachineLogEntry().getLogData(),
+                result));
+        if (draining.compareAndSet(false, true)) {
+            APPLIERS.execute(this::drain);
+        }
+        return result;
+    }
+
+    private void drain() {
+        while (true) {
+            List<Committed> batch = new java.util.ArrayList<>();
+            Committed c;
+            while (batch.size() < MAX_ENTRIES_PER_COMMIT && (c = committed.poll()) != null) {
+                batch.add(c);
+            }
+            if (!batch.isEmpty()) {
+                applyBatch(batch);
+                continue;
+            }
+            draining.set(false);
+            // an entry added after the last poll and before the flag was cleared found it still set
+            if (committed.isEmpty() || !draining.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
+    private void applyBatch(List<Committed> batch) {
+        TableStore s;
+        try {
+            s = store();
+        } catch (RuntimeException e) {
+            batch.forEach(c -> c.result().completeExceptionally(e));
+            return;
+        }
+        List<Committed> fresh = new java.util.ArrayList<>(batch.size());
+        for (Committed c : batch) {
+            if (failure != null) {
+                c.result().completeExceptionally(failure);
+            } else if (c.index() <= s.appliedIndex()) {
+                // the store already has it: Ratis replayed an entry from before our persisted applied index
+                skippedEntries.incrementAndGet();
+                updateLastAppliedTermIndex(c.term(), c.index());
+                c.result().complete(Message.EMPTY);
+            } else {
+                fresh.add(c);
+            }
+        }
+        if (fresh.size() == 1 || failure != null || !commitsEntriesTogether()) {
+            fresh.forEach(c -> applyOne(s, c));
+            return;
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        List<ByteString> results;
+        try {
+            results = s.applyAll(fresh.stream().map(c -> new TableStore.Entry<>(c.index(), c.term(),
+                    w -> applyEntry(w, c.index(), c.data()))).toList());
+        } catch (RuntimeException e) {
+            // nothing was committed: one entry at a time, so a refused command consumes its index alone
+            fresh.forEach(c -> applyOne(s, c));
+            return;
+        }
+        long perEntry = (System.nanoTime() - started) / fresh.size();
+        fresh.forEach(c -> observer.entryApplied(observedId, perEntry));
+        afterApply();
+        Committed last = fresh.getLast();
+        updateLastAppliedTermIndex(last.term(), last.index());
+        for (int i = 0; i < fresh.size(); i++) {
+            fresh.get(i).result().complete(Message.valueOf(results.get(i)));
+        }
+    }
+
+    private void applyOne(TableStore s, Committed c) {
         if (failure != null) {
-            return CompletableFuture.failedFuture(failure);
+            c.result().completeExceptionally(failure);
+            return;
         }
-        if (index <= s.appliedIndex()) {
-            // the store already has it: Ratis replayed an entry from before our persisted applied index
-            skippedEntries.incrementAndGet();
-            updateLastAppliedTermIndex(term, index);
-            return CompletableFuture.completedFuture(Message.EMPTY);
-        }
-        ByteString data = entry.getStateMachineLogEntry().getLogData();
+        long index = c.index();
+        long term = c.term();
         long started = System.nanoTime();
         try {
-            ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, data));
+            ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, c.data()));
             observer.entryApplied(observedId, System.nanoTime() - started);
             afterApply();
             updateLastAppliedTermIndex(term, index);
-            return CompletableFuture.completedFuture(Message.valueOf(result));
+            c.result().complete(Message.valueOf(result));
         } catch (InvalidCommandException e) {
             // every node refuses the same command: consume its index so the log can move on
             s.apply(index, term, -1, w -> {
@@ -151,14 +239,29 @@ abstract class StoreStateMachine extends BaseStateMachine {
                 return null;
             });
             updateLastAppliedTermIndex(term, index);
-            return CompletableFuture.failedFuture(e);
+            c.result().completeExceptionally(e);
         } catch (RuntimeException e) {
             failure = e;
             observer.applyFailed(observedId);
             LOG.log(Level.SEVERE, "table " + options.name() + ": applying entry " + index
                     + " failed; the table stops applying", e);
-            return CompletableFuture.failedFuture(e);
+            c.result().completeExceptionally(e);
         }
+    }
+
+    private static final java.util.concurrent.ExecutorService APPLIERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "armada-apply");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Whether several entries may share one store commit: only when each entry reads what the
+     * earlier ones wrote through its writer, never through the committed store.
+     */
+    boolean commitsEntriesTogether() {
+        return true;
     }
 
     /** Applies one entry's payload inside the store transaction and returns the reply payload. */

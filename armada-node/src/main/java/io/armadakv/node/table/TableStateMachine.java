@@ -31,7 +31,7 @@ final class TableStateMachine extends StoreStateMachine {
                       Runnable onApplied, TableObserver observer) {
         super(dir, options, fetcher, tableId, observer);
         this.tableId = tableId;
-        this.applier = new CommandApplier(options.name(), () -> store().compactedRevision());
+        this.applier = new CommandApplier(options.name());
         this.replica = follower ? new ReplicaApplier(options.name(), applier) : null;
         this.onApplied = onApplied;
     }

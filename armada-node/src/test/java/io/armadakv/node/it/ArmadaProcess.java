@@ -157,7 +157,9 @@ public final class ArmadaProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("ARMADA_SKIP_BUILD", "1");
-            pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx512m");
+            // C1 only: these processes are checked for behaviour, not speed, and the C2 compilers of
+            // three loaded JVMs on two cores made a node restarted under load take 25-70 s to answer
+            pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1");
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -46,7 +46,7 @@ class ReplicaApplierTest {
     @Test
     void appliesAtTheLeadersRevisionsSkipsWhatItHasAndRefusesGaps() {
         try (TableStore store = TableStore.open(tmp.resolve("t"), new StoreOptions("t", false))) {
-            ReplicaApplier applier = new ReplicaApplier("t", new CommandApplier("t", store::compactedRevision));
+            ReplicaApplier applier = new ReplicaApplier("t", new CommandApplier("t"));
             // leader entry 1 was an election, entry 2 a batch of two writes, entry 3 one write
             apply(store, applier, sequence(dummy(1), put("a", 2, 1), put("b", 2, 2), put("a", 3, 3)));
             assertEquals(3, store.leaderIndex());

@@ -91,7 +91,7 @@ class RestoreApplyTest {
     @Test
     void stagedKeysAreInvisibleUntilTheCommitSwapsThemInAtOneRevision() throws Exception {
         try (TableStore store = open("t")) {
-            CommandApplier applier = new CommandApplier("t", store::compactedRevision);
+            CommandApplier applier = new CommandApplier("t");
             List<Command> log = new ArrayList<>();
             for (Command c : List.of(put("a", "1"), put("b", "1"), put("c", "1"))) {
                 log.add(c);
@@ -122,7 +122,7 @@ class RestoreApplyTest {
             TableStore.importSnapshot(copyDir, new ByteArrayInputStream(snapshot.toByteArray()),
                     new StoreOptions("t", false));
             try (TableStore copy = TableStore.open(copyDir, new StoreOptions("t", false))) {
-                CommandApplier copyApplier = new CommandApplier("t", copy::compactedRevision);
+                CommandApplier copyApplier = new CommandApplier("t");
                 copy.apply(indexAtSnapshot + 1, 1, -1, w -> copyApplier.apply(w, commit(ID, 2)));
                 assertEquals(store.contentHash(), copy.contentHash());
             }
@@ -132,7 +132,7 @@ class RestoreApplyTest {
     @Test
     void aCommitOfAnotherRestoreOrAnotherCountIsRefusedAndAnAbortDropsTheStaging() throws Exception {
         try (TableStore store = open("t")) {
-            CommandApplier applier = new CommandApplier("t", store::compactedRevision);
+            CommandApplier applier = new CommandApplier("t");
             apply(store, applier, put("a", "1"));
             apply(store, applier, stage(ID, "x", "1", "y", "2"));
             assertThrows(InvalidCommandException.class, () -> apply(store, applier, commit(ID, 3)));
@@ -156,8 +156,8 @@ class RestoreApplyTest {
     @Test
     void aFollowerAppliesTheReplicatedRestoreToTheSameTableAndAResetRefusesTheLog() {
         try (TableStore leader = open("leader"); TableStore follower = open("follower")) {
-            CommandApplier leaderApplier = new CommandApplier("t", leader::compactedRevision);
-            ReplicaApplier replica = new ReplicaApplier("t", new CommandApplier("t", follower::compactedRevision));
+            CommandApplier leaderApplier = new CommandApplier("t");
+            ReplicaApplier replica = new ReplicaApplier("t", new CommandApplier("t"));
             List<Command> entries = List.of(put("a", "1"), put("b", "2"), stage(ID, "b", "3", "c", "4"), commit(ID, 2),
                     put("e", "5"));
             long leaderIndex = 0;

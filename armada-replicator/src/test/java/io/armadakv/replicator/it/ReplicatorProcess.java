@@ -46,7 +46,7 @@ final class ReplicatorProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("ARMADA_SKIP_BUILD", "1");
-            pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx256m");
+            pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1"); // C1 only, as ArmadaProcess
             process = pb.start();
             return this;
         } catch (IOException e) {
