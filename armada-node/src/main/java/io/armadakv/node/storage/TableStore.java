@@ -23,9 +23,9 @@ import java.util.stream.Stream;
 /**
  * The MVCC state of one table in its own Xodus environment (ARCHITECTURE.md section 4).
  *
- * <p>Writes arrive only through {@link #apply}, one Raft entry at a time, each in one Xodus
- * transaction together with the applied index, so a crash leaves the table before or after an
- * entry, never inside one. Reads run on read-only transactions, which are snapshots, so they
+ * <p>Writes arrive only through {@link #apply} and {@link #applyAll}: one or several consecutive
+ * Raft entries in one Xodus transaction together with the last one's applied index, so a crash
+ * leaves the table before or after an entry, never inside one. Reads run on read-only transactions, which are snapshots, so they
  * need no lock and never see half an entry. The counters are cached in volatile fields that are
  * only updated after a commit; reads that must agree with data take them from their own
  * transaction instead.

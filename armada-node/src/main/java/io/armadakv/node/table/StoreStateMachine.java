@@ -121,8 +121,14 @@ abstract class StoreStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
-    /** A committed entry waiting for the apply thread. */
+    /**
+     * A committed entry waiting for the apply thread; with no data, a Ratis entry of its own
+     * (configuration, no-op) that only moves the applied index, in its place in the order.
+     */
     private record Committed(long index, long term, ByteString data, CompletableFuture<Message> result) {
+        boolean indexOnly() {
+            return data == null;
+        }
     }
 
     /** Most entries one store transaction takes: bounds the reply delay of the first of them. */
@@ -142,9 +148,22 @@ abstract class StoreStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        return enqueue(entry.getIndex(), entry.getTerm(), entry.getStateMachineLogEntry().getLogData());
+    }
+
+    /**
+     * Ratis' updater calls this for the entries that are not ours and counts them applied as it
+     * returns, with no future to wait for: so it waits here until the apply thread has applied
+     * every entry before it, or a ReadIndex read could be let through ahead of them.
+     */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        enqueue(index, term, null).join();
+    }
+
+    private CompletableFuture<Message> enqueue(long index, long term, ByteString data) {
         CompletableFuture<Message> result = new CompletableFuture<>();
-        committed.add(new Committed(entry.getIndex(), entry.getTerm(), entry.getStateMachineLogEntry().getLogData(),
-                result));
+        committed.add(new Committed(index, term, data, result));
         if (draining.compareAndSet(false, true)) {
             APPLIERS.execute(this::drain);
         }
@@ -155,11 +174,29 @@ abstract class StoreStateMachine extends BaseStateMachine {
         while (true) {
             List<Committed> batch = new java.util.ArrayList<>();
             Committed c;
+            Committed indexOnly = null;
             while (batch.size() < MAX_ENTRIES_PER_COMMIT && (c = committed.poll()) != null) {
+                if (c.indexOnly()) {
+                    indexOnly = c;
+                    break;
+                }
                 batch.add(c);
             }
             if (!batch.isEmpty()) {
-                applyBatch(batch);
+                try {
+                    applyBatch(batch);
+                } catch (RuntimeException | Error e) {
+                    stopApplying(batch.getFirst().index(), e);
+                    batch.forEach(b -> b.result().completeExceptionally(e));
+                }
+            }
+            if (indexOnly != null) {
+                if (failure == null) {
+                    advanceApplied(indexOnly.term(), indexOnly.index());
+                }
+                indexOnly.result().complete(Message.EMPTY);
+            }
+            if (!batch.isEmpty() || indexOnly != null) {
                 continue;
             }
             draining.set(false);
@@ -167,6 +204,23 @@ abstract class StoreStateMachine extends BaseStateMachine {
             if (committed.isEmpty() || !draining.compareAndSet(false, true)) {
                 return;
             }
+        }
+    }
+
+    /** Ratis refuses an applied index that moves backwards; a replayed entry must not try. */
+    private void advanceApplied(long term, long index) {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || index > last.getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
+    }
+
+    private void stopApplying(long index, Throwable e) {
+        if (failure == null) {
+            failure = e;
+            observer.applyFailed(observedId);
+            LOG.log(Level.SEVERE, "table " + options.name() + ": applying entry " + index
+                    + " failed; the table stops applying", e);
         }
     }
 
@@ -185,7 +239,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
             } else if (c.index() <= s.appliedIndex()) {
                 // the store already has it: Ratis replayed an entry from before our persisted applied index
                 skippedEntries.incrementAndGet();
-                updateLastAppliedTermIndex(c.term(), c.index());
+                advanceApplied(c.term(), c.index());
                 c.result().complete(Message.EMPTY);
             } else {
                 fresh.add(c);
@@ -212,7 +266,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
         fresh.forEach(c -> observer.entryApplied(observedId, perEntry));
         afterApply();
         Committed last = fresh.getLast();
-        updateLastAppliedTermIndex(last.term(), last.index());
+        advanceApplied(last.term(), last.index());
         for (int i = 0; i < fresh.size(); i++) {
             fresh.get(i).result().complete(Message.valueOf(results.get(i)));
         }
@@ -230,7 +284,7 @@ abstract class StoreStateMachine extends BaseStateMachine {
             ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, c.data()));
             observer.entryApplied(observedId, System.nanoTime() - started);
             afterApply();
-            updateLastAppliedTermIndex(term, index);
+            advanceApplied(term, index);
             c.result().complete(Message.valueOf(result));
         } catch (InvalidCommandException e) {
             // every node refuses the same command: consume its index so the log can move on
@@ -238,13 +292,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
                 onRefused(w);
                 return null;
             });
-            updateLastAppliedTermIndex(term, index);
+            advanceApplied(term, index);
             c.result().completeExceptionally(e);
         } catch (RuntimeException e) {
-            failure = e;
-            observer.applyFailed(observedId);
-            LOG.log(Level.SEVERE, "table " + options.name() + ": applying entry " + index
-                    + " failed; the table stops applying", e);
+            stopApplying(index, e);
             c.result().completeExceptionally(e);
         }
     }
