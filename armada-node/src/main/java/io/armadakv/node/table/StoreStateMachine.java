@@ -245,30 +245,29 @@ abstract class StoreStateMachine extends BaseStateMachine {
                 fresh.add(c);
             }
         }
-        if (fresh.size() == 1 || failure != null || !commitsEntriesTogether()) {
-            fresh.forEach(c -> applyOne(s, c));
-            return;
+        if (fresh.size() > 1 && commitsEntriesTogether()) {
+            try {
+                commit(s, fresh);
+                return;
+            } catch (RuntimeException e) {
+                // nothing was committed: one entry at a time, so a refused command consumes its index alone
+            }
         }
-        if (fresh.isEmpty()) {
-            return;
-        }
+        fresh.forEach(c -> applyOne(s, c));
+    }
+
+    /** Applies the entries in one store commit, then tells the observer, Ratis and the waiting clients. */
+    private void commit(TableStore s, List<Committed> group) {
         long started = System.nanoTime();
-        List<ByteString> results;
-        try {
-            results = s.applyAll(fresh.stream().map(c -> new TableStore.Entry<>(c.index(), c.term(),
-                    w -> applyEntry(w, c.index(), c.data()))).toList());
-        } catch (RuntimeException e) {
-            // nothing was committed: one entry at a time, so a refused command consumes its index alone
-            fresh.forEach(c -> applyOne(s, c));
-            return;
-        }
-        long perEntry = (System.nanoTime() - started) / fresh.size();
-        fresh.forEach(c -> observer.entryApplied(observedId, perEntry));
+        List<ByteString> results = s.applyAll(group.stream().map(c -> new TableStore.Entry<>(c.index(), c.term(),
+                w -> applyEntry(w, c.index(), c.data()))).toList());
+        long perEntry = (System.nanoTime() - started) / group.size();
+        group.forEach(c -> observer.entryApplied(observedId, perEntry));
         afterApply();
-        Committed last = fresh.getLast();
+        Committed last = group.getLast();
         advanceApplied(last.term(), last.index());
-        for (int i = 0; i < fresh.size(); i++) {
-            fresh.get(i).result().complete(Message.valueOf(results.get(i)));
+        for (int i = 0; i < group.size(); i++) {
+            group.get(i).result().complete(Message.valueOf(results.get(i)));
         }
     }
 
@@ -277,25 +276,18 @@ abstract class StoreStateMachine extends BaseStateMachine {
             c.result().completeExceptionally(failure);
             return;
         }
-        long index = c.index();
-        long term = c.term();
-        long started = System.nanoTime();
         try {
-            ByteString result = s.apply(index, term, -1, w -> applyEntry(w, index, c.data()));
-            observer.entryApplied(observedId, System.nanoTime() - started);
-            afterApply();
-            advanceApplied(term, index);
-            c.result().complete(Message.valueOf(result));
+            commit(s, List.of(c));
         } catch (InvalidCommandException e) {
             // every node refuses the same command: consume its index so the log can move on
-            s.apply(index, term, -1, w -> {
+            s.apply(c.index(), c.term(), -1, w -> {
                 onRefused(w);
                 return null;
             });
-            advanceApplied(term, index);
+            advanceApplied(c.term(), c.index());
             c.result().completeExceptionally(e);
         } catch (RuntimeException e) {
-            stopApplying(index, e);
+            stopApplying(c.index(), e);
             c.result().completeExceptionally(e);
         }
     }

@@ -157,8 +157,8 @@ public final class ArmadaProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("ARMADA_SKIP_BUILD", "1");
-            // C1 only: these processes are checked for behaviour, not speed, and the C2 compilers of
-            // three loaded JVMs on two cores made a node restarted under load take 25-70 s to answer
+            // C1 only: these processes are checked for behaviour, not speed, and C2's compile threads
+            // compete with three loaded JVMs for two cores (an idle node answered in 2.6 s instead of 4-5.5)
             pb.environment().put("ARMADA_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1");
             process = pb.start();
         } catch (IOException e) {

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Three ./armada leader processes on loopback, killed with SIGKILL and restarted under load. */
@@ -185,7 +186,7 @@ class ClusterIT {
             String n = "node " + (i + 1);
             // one range per node instead of two point reads per write; serializable, as the hashes are equal
             RangeResponse all = Api.all(nodes.get(i).channel(), TABLE);
-            assertTrue(!all.getMore(), "one range holds the table");
+            assertFalse(all.getMore(), "one range holds the table");
             Map<String, Long> modRevision = new HashMap<>();
             for (Mvcc.KeyValue kv : all.getKvsList()) {
                 modRevision.put(kv.getKey().toStringUtf8(), kv.getModRevision());
