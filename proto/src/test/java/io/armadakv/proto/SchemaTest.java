@@ -96,10 +96,11 @@ class SchemaTest {
           "table=1:bytes type=2:mvcc.v1.Command.CommandType kv=3:mvcc.v1.KeyValue leader_index=5:optional uint64"
               + " batch=6:repeated mvcc.v1.KeyValue txn=7:optional mvcc.v1.Txn range_end=8:optional bytes"
               + " prev_kvs=9:bool sequence=10:repeated mvcc.v1.Command count=11:bool revision=100:uint64"
-              + " load=101:mvcc.v1.SnapshotLoad restore_id=102:uint64"),
+              + " load=101:mvcc.v1.SnapshotLoad restore_id=102:uint64 gc_from=103:bytes gc_limit=104:uint64"),
       Map.entry("mvcc.v1.SnapshotLoad",
           "leader_index=1:uint64 revision=2:uint64 compacted_revision=3:uint64 versions=4:uint64"),
-      Map.entry("mvcc.v1.CommandResult", "responses=1:repeated mvcc.v1.ResponseOp revision=2:uint64 succeeded=100:bool"),
+      Map.entry("mvcc.v1.CommandResult",
+          "responses=1:repeated mvcc.v1.ResponseOp revision=2:uint64 succeeded=100:bool gc_next=101:bytes"),
       // replication.v1
       Map.entry("replication.v1.MetadataRequest", ""),
       Map.entry("replication.v1.MetadataResponse", "tables=1:repeated replication.v1.Table"),

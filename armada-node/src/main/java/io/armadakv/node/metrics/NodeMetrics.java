@@ -64,6 +64,14 @@ public final class NodeMetrics implements TableObserver {
         }
     }
 
+    @Override
+    public void writesRelayed(long tableId, int writes) {
+        TableMetrics m = tables.get(tableId);
+        if (m != null) {
+            m.writesRelayed(writes);
+        }
+    }
+
     /** Entries applied while Ratis replays a group before the table is hosted are not counted: no name to count them under yet. */
     @Override
     public void entryApplied(long tableId, long nanos) {

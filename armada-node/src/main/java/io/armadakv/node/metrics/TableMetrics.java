@@ -40,6 +40,7 @@ final class TableMetrics {
     final Timer proposalDuration;
     final Counter proposalFailures;
     final Counter proposedEntries;
+    final Counter relayedWrites;
     final Timer applyDuration;
     final Counter entriesApplied;
     final Counter applyFailures;
@@ -72,8 +73,10 @@ final class TableMetrics {
         }
         proposalDuration = timer(PROPOSAL_DURATION, "Client write latency from submission to the proposal batcher to its reply");
         proposalFailures = counter(PROPOSAL_FAILURES, "Client writes whose proposal failed");
-        proposedEntries = counter(PROPOSED_ENTRIES, "Raft entries this node proposed for client writes; "
-                + "armada_proposal_duration_seconds_count over this is the writes per entry");
+        proposedEntries = counter(PROPOSED_ENTRIES, "Raft entries this node proposed for client writes; on the "
+                + "group leader armada_proposal_duration_seconds_count over this is the writes per entry");
+        relayedWrites = counter(RELAYED_WRITES, "Client writes this node relayed to the node leading the table's "
+                + "group, to be packed into its entries");
         applyDuration = timer(APPLY_DURATION, "Time to apply one Raft entry to the table's store");
         entriesApplied = counter(ENTRIES_APPLIED, "Raft entries applied to the table's store");
         applyFailures = counter(APPLY_FAILURES, "Entries whose apply failed; the table stops applying after one");
@@ -99,6 +102,10 @@ final class TableMetrics {
 
     void entryProposed() {
         proposedEntries.inc();
+    }
+
+    void writesRelayed(int writes) {
+        relayedWrites.inc(writes);
     }
 
     void entryApplied(long nanos) {

@@ -64,19 +64,25 @@ public final class RaftNode implements AutoCloseable {
     /** How long a proposal is retried while its group has no leader. */
     static final long RETRY_WINDOW_MS = 10_000;
 
-    private RaftNode(RaftServer server, RaftPeerId selfId, List<RaftPeer> peers, RaftProperties clientProperties) {
+    private final LeaderRelay relay;
+
+    private RaftNode(RaftServer server, RaftPeerId selfId, List<RaftPeer> peers, RaftProperties clientProperties,
+                     LeaderRelay relay) {
         this.server = server;
         this.selfId = selfId;
         this.peers = peers;
         this.clientProperties = clientProperties;
+        this.relay = relay;
     }
 
     /**
      * Starts the Ratis server; groups found in the Raft directory are recovered by Ratis itself.
-     * The Raft port also serves group snapshots from {@code exporter} to lagging peers.
+     * The Raft port also serves group snapshots from {@code exporter} to lagging peers, and
+     * writes relayed by peers to {@code relayReceiver}.
      */
     public static RaftNode start(NodeConfig config, StateMachine.Registry registry,
-                                 SnapshotTransfer.Exporter exporter) throws IOException {
+                                 SnapshotTransfer.Exporter exporter, LeaderRelay.Receiver relayReceiver)
+            throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         new java.util.TreeMap<>(config.initialMembers()).forEach((id, endpoint) -> peers.add(RaftPeer.newBuilder()
                 .setId(peerId(id)).setAddress(endpoint.hostPort()).build()));
@@ -86,6 +92,7 @@ public final class RaftNode implements AutoCloseable {
         java.nio.file.Path sendDir = config.nodeHostDir().resolve("snapshots-out");
         GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
                 ? builder.addService(SnapshotTransfer.service(exporter, sendDir))
+                        .addService(LeaderRelay.service(() -> relayReceiver))
                 : builder);
         RaftServer server = RaftServer.newBuilder()
                 .setParameters(parameters)
@@ -98,7 +105,8 @@ public final class RaftNode implements AutoCloseable {
         server.start();
         RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
-        return new RaftNode(server, self, List.copyOf(peers), clientProps);
+        LeaderRelay relay = new LeaderRelay(peers, (int) Math.min(Integer.MAX_VALUE, 4 * config.maxEntryBytes() + (1 << 20)));
+        return new RaftNode(server, self, List.copyOf(peers), clientProps, relay);
     }
 
     static RaftProperties serverProperties(NodeConfig config) {
@@ -165,6 +173,21 @@ public final class RaftNode implements AutoCloseable {
 
     public RaftServer server() {
         return server;
+    }
+
+    /** Requests to peers over their Raft ports: writes for the node that leads a group. */
+    public LeaderRelay relay() {
+        return relay;
+    }
+
+    /** The group's leader as this node knows it, or null when it knows none or the group is not here. */
+    public RaftPeerId leaderOf(RaftGroupId groupId) {
+        return division(groupId).map(d -> d.getInfo().getLeaderId()).orElse(null);
+    }
+
+    /** Whether this node leads the group now. */
+    public boolean leads(RaftGroupId groupId) {
+        return division(groupId).map(d -> d.getInfo().isLeader()).orElse(false);
     }
 
     /**
@@ -383,6 +406,7 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() {
         retrier.shutdownNow();
+        relay.close();
         forwarders.values().forEach(c -> {
             try {
                 c.close();

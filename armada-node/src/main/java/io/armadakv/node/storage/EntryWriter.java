@@ -24,7 +24,23 @@ public interface EntryWriter {
     RangeResult range(RangeQuery q);
 
     /** Drops the versions no read at or after {@code revision} can see; returns how many were removed. */
-    long compact(long revision);
+    default long compact(long revision) {
+        return compactStep(revision, new byte[0], Integer.MAX_VALUE).removed();
+    }
+
+    /**
+     * One bounded step of a compaction to {@code revision}, so that no single entry holds the
+     * store for long. A step with an empty {@code fromKey} starts the compaction: it raises the
+     * compacted revision, and reads below it are refused from then on. Every step removes what no
+     * read at or after the compacted revision can see, for the keys from {@code fromKey} on; it
+     * stops at the first key boundary after {@code maxVersions} stored versions and says where
+     * the next step starts. Continuing needs {@code revision} to be the compacted revision.
+     */
+    CompactionStep compactStep(long revision, byte[] fromKey, int maxVersions);
+
+    /** What one compaction step did: versions removed, and the key the next step starts at (null: done). */
+    record CompactionStep(long removed, byte[] nextKey) {
+    }
 
     /** Sets a table-level metadata blob (table configuration and the like). */
     void putMeta(String name, byte[] value);

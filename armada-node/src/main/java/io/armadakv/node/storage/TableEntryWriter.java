@@ -166,25 +166,40 @@ final class TableEntryWriter implements EntryWriter {
      * Per key, the newest version at or below {@code rev} is what reads at {@code rev} and later
      * see until the next write, so it stays unless it is a tombstone; every older version is
      * invisible to such reads and goes. The live version is always newest, so it is never removed.
+     * Writes after {@code rev} never change which versions go, so a compaction may run in steps
+     * between other entries.
      */
     @Override
-    public long compact(long rev) {
+    public CompactionStep compactStep(long rev, byte[] fromKey, int maxVersions) {
         checkOpen();
         if (inTxn) {
             throw new IllegalStateException("table " + stores.table() + ": compaction inside a transaction");
         }
+        if (maxVersions < 1) {
+            throw new IllegalArgumentException("table " + stores.table() + ": a compaction step must examine at least "
+                    + "one version, got " + maxVersions);
+        }
+        boolean starting = fromKey.length == 0;
         if (rev > revision) {
             throw new FutureRevisionException(stores.table(), rev, revision);
         }
-        if (rev <= compactedRevision) {
+        if (starting ? rev <= compactedRevision : rev != compactedRevision) {
             throw new CompactedRevisionException(stores.table(), rev, compactedRevision);
         }
+        if (starting) {
+            compactedRevision = rev;
+            stores.meta().put(txn, new ArrayByteIterable(MetaKeys.COMPACTED), new ArrayByteIterable(MetaKeys.longValue(rev)));
+        }
         List<byte[]> doomed = new ArrayList<>();
+        byte[] nextKey = null;
         try (Cursor cursor = stores.kv().openCursor(txn)) {
+            boolean more = starting ? cursor.getNext()
+                    : cursor.getSearchKeyRange(new ArrayByteIterable(RevisionKey.encode(fromKey, 0))) != null;
             byte[] groupKey = null;
             byte[] newestAtOrBelow = null;
             boolean newestIsTombstone = false;
-            while (cursor.getNext()) {
+            long examined = 0;
+            for (; more; more = cursor.getNext()) {
                 ByteIterable k = cursor.getKey();
                 byte[] encoded = Stores.copy(k);
                 if (groupKey == null || !RevisionKey.isKeyOf(encoded, encoded.length, groupKey)) {
@@ -193,7 +208,12 @@ final class TableEntryWriter implements EntryWriter {
                     }
                     groupKey = RevisionKey.userKey(encoded, encoded.length);
                     newestAtOrBelow = null;
+                    if (examined >= maxVersions) {
+                        nextKey = groupKey; // a key's versions are never split between steps
+                        break;
+                    }
                 }
+                examined++;
                 if (RevisionKey.revision(encoded, encoded.length) <= rev) {
                     if (newestAtOrBelow != null) {
                         doomed.add(newestAtOrBelow);
@@ -202,16 +222,14 @@ final class TableEntryWriter implements EntryWriter {
                     newestIsTombstone = StoredVersion.isTombstone(cursor.getValue().getBytesUnsafe());
                 }
             }
-            if (newestAtOrBelow != null && newestIsTombstone) {
+            if (nextKey == null && newestAtOrBelow != null && newestIsTombstone) {
                 doomed.add(newestAtOrBelow);
             }
         }
         for (byte[] k : doomed) {
             stores.kv().delete(txn, new ArrayByteIterable(k));
         }
-        compactedRevision = rev;
-        stores.meta().put(txn, new ArrayByteIterable(MetaKeys.COMPACTED), new ArrayByteIterable(MetaKeys.longValue(rev)));
-        return doomed.size();
+        return new CompactionStep(doomed.size(), nextKey);
     }
 
     @Override

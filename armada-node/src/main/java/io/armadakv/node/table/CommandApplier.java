@@ -66,13 +66,27 @@ final class CommandApplier {
                 }
             }
             case GC -> {
-                // compaction below the command's revision; a stale or repeated one is a no-op on every node alike
+                // a stale or repeated one is a no-op on every node alike; the writer's compacted
+                // revision, not the store's: an earlier entry of the same store commit may have compacted
                 long target = c.getRevision();
-                // the writer's, not the store's: an earlier entry of the same store commit may have compacted
-                if (target > w.compactedRevision() && target <= w.revision()) {
-                    w.compact(target);
+                CommandResult.Builder r = CommandResult.newBuilder();
+                if (c.getGcLimit() == 0) {
+                    if (target > w.compactedRevision() && target <= w.revision()) {
+                        w.compact(target);
+                    }
+                } else {
+                    byte[] from = c.getGcFrom().toByteArray();
+                    boolean starts = from.length == 0 && target > w.compactedRevision() && target <= w.revision();
+                    boolean continues = from.length > 0 && target == w.compactedRevision();
+                    if (starts || continues) {
+                        EntryWriter.CompactionStep step = w.compactStep(target, from,
+                                (int) Math.min(Integer.MAX_VALUE, c.getGcLimit()));
+                        if (step.nextKey() != null) {
+                            r.setGcNext(com.google.protobuf.ByteString.copyFrom(step.nextKey()));
+                        }
+                    }
                 }
-                out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
+                out.add(r.setRevision(w.revision()).build());
             }
             case DUMMY -> out.add(CommandResult.newBuilder().setRevision(w.revision()).build());
             case RESTORE -> {

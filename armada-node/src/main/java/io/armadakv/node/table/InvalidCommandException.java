@@ -6,4 +6,9 @@ public class InvalidCommandException extends RuntimeException {
     public InvalidCommandException(String table, String message) {
         super("table " + table + ": " + message);
     }
+
+    /** A refusal another node already described in full (a relayed write's). */
+    InvalidCommandException(String message) {
+        super(message);
+    }
 }

@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Packs the writes that queue up while proposals are in flight into the next Raft entry, so the
- * rate of writes is not bounded by the rate of Raft entries. When idle a write is proposed at
- * once, alone: nobody waits for a batch to fill. Up to {@code maxInFlight} entries may be in
- * flight; Ratis keeps them in order. Fewer in flight means fuller entries under load, and every
- * entry costs a Raft round on each node.
+ * Packs the writes that queue up while batches are out into the next batch, so the rate of
+ * writes is not bounded by the rate of Raft entries. When idle a write goes out at once, alone:
+ * nobody waits for a batch to fill. A {@link Sink} takes each batch: on the group leader it
+ * becomes one Raft entry, elsewhere it is relayed to the leader, whose batcher packs it with its
+ * own writes. Fewer entries in flight means fuller entries under load, and every entry costs a
+ * Raft round on each node.
  * The queue is bounded by count and bytes: an overloaded table refuses a write at once
  * ({@link WritesOverloadedException}) instead of letting memory grow with the backlog.
  */
@@ -31,29 +32,55 @@ final class ProposalBatcher {
     private record Pending(Command command, int size, CompletableFuture<CommandResult> result) {
     }
 
-    /** Hears what the batcher does, for metrics: each write's time to its reply, and each entry's size. */
+    /** What became of one write of a batch: its result, or why it failed. */
+    record Outcome(CommandResult result, RuntimeException error) {
+        static Outcome of(CommandResult result) {
+            return new Outcome(result, null);
+        }
+
+        static Outcome failed(RuntimeException error) {
+            return new Outcome(null, error);
+        }
+    }
+
+    /** Where the batches go. */
+    interface Sink {
+        /** Completes with one outcome per command, in order, or exceptionally when the whole batch failed. */
+        CompletableFuture<List<Outcome>> deliver(List<Command> batch);
+
+        /** How many batches may be out at once, as things stand now. */
+        int window();
+    }
+
+    /** Hears what the batcher does, for metrics: each write's time to its reply, and each batch's size. */
     interface Listener {
         Listener NONE = (nanos, ok) -> {
         };
 
         void completed(long nanos, boolean ok);
 
-        /** A batch of {@code writes} went to Raft as one entry. */
-        default void proposed(int writes) {
+        /** A batch of {@code writes} went to the sink. */
+        default void batched(int writes) {
         }
+    }
+
+    /**
+     * How many writes, and how many bytes of them, may wait for a batch; the config keys are
+     * named in the refusal.
+     */
+    record Admission(int maxPendingWrites, long maxPendingBytes, String writesKey, String bytesKey) {
+        static final Admission UNLIMITED = new Admission(Integer.MAX_VALUE, Long.MAX_VALUE, "", "");
     }
 
     private final String table;
     private final int maxEntryBytes;
-    private final Function<ByteString, CompletableFuture<RaftClientReply>> proposer;
+    private final Sink sink;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final int maxInFlight;
     private final Admission admission;
-    /** Writes and bytes submitted but not yet taken into a proposal. */
+    /** Writes and bytes submitted but not yet taken into a batch. */
     private final AtomicInteger pendingWrites = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
-
     private final Executor replies;
     private final Listener listener;
 
@@ -61,32 +88,92 @@ final class ProposalBatcher {
      * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
      *                must go back to applying instead of answering clients and proposing again
      */
-    /**
-     * How many writes, and how many bytes of them, may wait for a proposal; the config keys are
-     * named in the refusal.
-     */
-    record Admission(int maxPendingWrites, long maxPendingBytes, String writesKey, String bytesKey) {
-        static final Admission UNLIMITED = new Admission(Integer.MAX_VALUE, Long.MAX_VALUE, "", "");
-    }
-
-    ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
-                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies) {
-        this(table, maxEntryBytes, maxInFlight, proposer, replies, Listener.NONE, Admission.UNLIMITED);
-    }
-
-    ProposalBatcher(String table, int maxEntryBytes, int maxInFlight,
-                    Function<ByteString, CompletableFuture<RaftClientReply>> proposer, Executor replies,
-                    Listener listener, Admission admission) {
+    ProposalBatcher(String table, int maxEntryBytes, Sink sink, Executor replies, Listener listener,
+                    Admission admission) {
         this.table = table;
-        this.admission = admission;
-        this.listener = listener;
-        this.replies = replies;
         this.maxEntryBytes = maxEntryBytes;
-        this.maxInFlight = maxInFlight;
-        this.proposer = proposer;
+        this.sink = sink;
+        this.replies = replies;
+        this.listener = listener;
+        this.admission = admission;
+    }
+
+    /**
+     * The sink of a node that proposes every batch as a Raft entry of its own: the commands in
+     * one SEQUENCE command (a lone command as itself), each result read back from the reply.
+     */
+    static Sink raft(String table, int window, Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+        return new Sink() {
+            @Override
+            public CompletableFuture<List<Outcome>> deliver(List<Command> batch) {
+                return proposeEntry(table, batch, proposer);
+            }
+
+            @Override
+            public int window() {
+                return window;
+            }
+        };
+    }
+
+    static CompletableFuture<List<Outcome>> proposeEntry(String table, List<Command> batch,
+                                                         Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+        Command entry;
+        if (batch.size() == 1) {
+            entry = batch.getFirst();
+        } else {
+            entry = Command.newBuilder().setType(Command.CommandType.SEQUENCE).addAllSequence(batch).build();
+        }
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = proposer.apply(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((r, error) -> {
+            if (error == null && r != null && !r.isSuccess()) {
+                error = r.getException();
+            }
+            if (error != null) {
+                throw RaftErrors.map(table, error);
+            }
+            return outcomes(table, r, batch.size());
+        });
+    }
+
+    private static List<Outcome> outcomes(String table, RaftClientReply reply, int writes) {
+        List<Outcome> out = new ArrayList<>(writes);
+        try (InputStream in = reply.getMessage().getContent().newInput()) {
+            for (int i = 0; i < writes; i++) {
+                CommandResult r = CommandResult.parseDelimitedFrom(in);
+                if (r == null) {
+                    throw new IOException("the entry's reply has fewer results than the entry has writes");
+                }
+                out.add(Outcome.of(r));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("table " + table + ": bad apply reply", e);
+        }
+        return out;
     }
 
     CompletableFuture<CommandResult> submit(Command command) {
+        CompletableFuture<CommandResult> result = enqueue(command);
+        proposeNext();
+        return result;
+    }
+
+    /** Queues several writes before any of them goes out, so that they travel together. */
+    List<CompletableFuture<CommandResult>> submitAll(List<Command> commands) {
+        List<CompletableFuture<CommandResult>> results = new ArrayList<>(commands.size());
+        for (Command c : commands) {
+            results.add(enqueue(c));
+        }
+        proposeNext();
+        return results;
+    }
+
+    private CompletableFuture<CommandResult> enqueue(Command command) {
         int size = command.getSerializedSize();
         RuntimeException refused = admit(size);
         if (refused != null) {
@@ -96,7 +183,6 @@ final class ProposalBatcher {
         long submitted = System.nanoTime();
         result.whenComplete((r, error) -> listener.completed(System.nanoTime() - submitted, error == null));
         queue.add(new Pending(command, size, result));
-        proposeNext();
         return result;
     }
 
@@ -128,7 +214,7 @@ final class ProposalBatcher {
         pendingBytes.addAndGet(-size);
     }
 
-    /** Writes waiting for a proposal right now. */
+    /** Writes waiting for a batch right now. */
     int pendingWrites() {
         return pendingWrites.get();
     }
@@ -136,28 +222,29 @@ final class ProposalBatcher {
     private void proposeNext() {
         while (!queue.isEmpty()) {
             int n = inFlight.get();
-            if (n >= maxInFlight || !inFlight.compareAndSet(n, n + 1)) {
-                if (n >= maxInFlight) {
-                    return; // a completing proposal calls proposeNext again
+            int window = sink.window();
+            if (n >= window || !inFlight.compareAndSet(n, n + 1)) {
+                if (n >= window) {
+                    return; // a completing batch calls proposeNext again
                 }
                 continue;
             }
-            if (!takeAndPropose()) {
+            if (!takeAndDeliver()) {
                 inFlight.decrementAndGet();
             }
         }
     }
 
     /**
-     * Takes a batch and hands it to Raft under one lock, so entries reach the log in the order
-     * their writes were submitted even with several in flight.
+     * Takes a batch and hands it to the sink under one lock, so batches go out in the order their
+     * writes were submitted even with several out at once.
      */
-    private synchronized boolean takeAndPropose() {
+    private synchronized boolean takeAndDeliver() {
         List<Pending> batch = takeBatch();
         if (batch.isEmpty()) {
             return false;
         }
-        propose(batch);
+        deliver(batch);
         return true;
     }
 
@@ -178,25 +265,19 @@ final class ProposalBatcher {
         return batch;
     }
 
-    private void propose(List<Pending> batch) {
-        Command entry;
-        if (batch.size() == 1) {
-            entry = batch.getFirst().command();
-        } else {
-            Command.Builder seq = Command.newBuilder().setType(Command.CommandType.SEQUENCE);
-            for (Pending p : batch) {
-                seq.addSequence(p.command());
-            }
-            entry = seq.build();
+    private void deliver(List<Pending> batch) {
+        List<Command> commands = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            commands.add(p.command());
         }
-        listener.proposed(batch.size());
-        CompletableFuture<RaftClientReply> reply;
+        listener.batched(batch.size());
+        CompletableFuture<List<Outcome>> outcomes;
         try {
-            reply = proposer.apply(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
+            outcomes = sink.deliver(commands);
         } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+            outcomes = CompletableFuture.failedFuture(e);
         }
-        reply.whenCompleteAsync((r, error) -> {
+        outcomes.whenCompleteAsync((r, error) -> {
             try {
                 complete(batch, r, error);
             } finally {
@@ -206,26 +287,23 @@ final class ProposalBatcher {
         }, replies);
     }
 
-    private void complete(List<Pending> batch, RaftClientReply reply, Throwable error) {
-        if (error == null && reply != null && !reply.isSuccess()) {
-            error = reply.getException();
+    private void complete(List<Pending> batch, List<Outcome> outcomes, Throwable error) {
+        if (error == null && outcomes.size() != batch.size()) {
+            error = new IllegalStateException("table " + table + ": " + outcomes.size() + " outcomes for a batch of "
+                    + batch.size() + " writes");
         }
         if (error != null) {
             RuntimeException mapped = RaftErrors.map(table, error);
             batch.forEach(p -> p.result().completeExceptionally(mapped));
             return;
         }
-        try (InputStream in = reply.getMessage().getContent().newInput()) {
-            for (Pending p : batch) {
-                CommandResult r = CommandResult.parseDelimitedFrom(in);
-                if (r == null) {
-                    throw new IOException("the entry's reply has fewer results than the entry has writes");
-                }
-                p.result().complete(r);
+        for (int i = 0; i < batch.size(); i++) {
+            Outcome o = outcomes.get(i);
+            if (o.error() != null) {
+                batch.get(i).result().completeExceptionally(o.error());
+            } else {
+                batch.get(i).result().complete(o.result());
             }
-        } catch (IOException | RuntimeException e) {
-            IllegalStateException failure = new IllegalStateException("table " + table + ": bad apply reply", e);
-            batch.forEach(p -> p.result().completeExceptionally(failure));
         }
     }
 }

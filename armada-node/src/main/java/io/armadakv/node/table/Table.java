@@ -15,6 +15,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,13 +39,16 @@ public final class Table {
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
-        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, replies, TableObserver.NONE,
-                ProposalBatcher.Admission.UNLIMITED);
+        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, DEFAULT_RELAYS_IN_FLIGHT,
+                replies, TableObserver.NONE, ProposalBatcher.Admission.UNLIMITED);
     }
 
+    /** Batches a non-leader node may have on their way to the leader at once. */
+    static final int DEFAULT_RELAYS_IN_FLIGHT = 2;
+
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
-          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies, TableObserver observer,
-          ProposalBatcher.Admission admission) {
+          int maxEntryBytes, int maxInFlight, int maxRelaysInFlight, java.util.concurrent.Executor replies,
+          TableObserver observer, ProposalBatcher.Admission admission) {
         this.name = name;
         this.leaderId = leaderId;
         this.waiters = waiters;
@@ -52,18 +56,20 @@ public final class Table {
         this.groupId = GroupIds.forTable(id);
         this.raft = raft;
         this.stateMachine = stateMachine;
-        this.batcher = new ProposalBatcher(name, maxEntryBytes, maxInFlight, data -> raft.propose(groupId, data), replies,
-                new ProposalBatcher.Listener() {
-                    @Override
-                    public void completed(long nanos, boolean ok) {
-                        observer.proposalCompleted(id, nanos, ok);
-                    }
-
+        WriteRouter router = new WriteRouter(name, id, groupId, raft, maxInFlight, maxRelaysInFlight,
+                new WriteRouter.Listener() {
                     @Override
                     public void proposed(int writes) {
                         observer.entryProposed(id, writes);
                     }
-                }, admission);
+
+                    @Override
+                    public void relayed(int writes) {
+                        observer.writesRelayed(id, writes);
+                    }
+                });
+        this.batcher = new ProposalBatcher(name, maxEntryBytes, router, replies,
+                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
         this.readBarrier = new ReadBarrier(this::readIndexRound, replies);
     }
 
@@ -182,6 +188,25 @@ public final class Table {
     }
 
     /**
+     * On the group leader: writes another node relayed here, queued with this node's own so that
+     * they share its entries. Completes with one outcome per write, in order.
+     */
+    CompletableFuture<List<ProposalBatcher.Outcome>> acceptRelayed(List<Command> commands) {
+        List<CompletableFuture<CommandResult>> results = batcher.submitAll(commands);
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+            List<ProposalBatcher.Outcome> outcomes = new java.util.ArrayList<>(results.size());
+            for (CompletableFuture<CommandResult> f : results) {
+                try {
+                    outcomes.add(ProposalBatcher.Outcome.of(f.join()));
+                } catch (java.util.concurrent.CompletionException e) {
+                    outcomes.add(ProposalBatcher.Outcome.failed(RaftErrors.map(name, e)));
+                }
+            }
+            return outcomes;
+        });
+    }
+
+    /**
      * Proposes one command as a Raft entry of its own, never batched with client writes: a
      * command every node refuses then takes no one else's write down with it. Completes with its
      * result once applied.
@@ -207,21 +232,41 @@ public final class Table {
         });
     }
 
+    /** Stored versions one compaction step examines at most: bounds how long one entry holds the store. */
+    static final int COMPACTION_STEP_VERSIONS = 10_000;
+
+    /** The pause between compaction steps, in which client writes have the store to themselves. */
+    static final long COMPACTION_STEP_PAUSE_MS = 10;
+
     /**
-     * On the group leader, proposes a compaction that keeps the last {@code retention} revisions
-     * readable; elsewhere, or when there is little to compact, does nothing.
+     * On the group leader, compacts so that the last {@code retention} revisions stay readable;
+     * elsewhere, or when there is little to compact, does nothing. The compaction runs as GC
+     * steps, one entry each, alone (never batched with client writes): the first step refuses
+     * reads below the new compacted revision at once, and the steps then remove the versions no
+     * read can see, a bounded slice of the keys at a time. Completes with the number of steps.
      */
-    CompletableFuture<Boolean> compactIfDue(long retention) {
-        boolean leader = raft.division(groupId).map(d -> d.getInfo().isLeader()).orElse(false);
+    CompletableFuture<Integer> compactIfDue(long retention) {
+        boolean leader = raft.leads(groupId);
         TableStore store = stateMachine.store();
         long target = store.revision() - retention;
         if (!leader || target <= store.compactedRevision()) {
-            return CompletableFuture.completedFuture(false);
+            return CompletableFuture.completedFuture(0);
         }
-        Command gc = Command.newBuilder().setType(Command.CommandType.GC).setRevision(target).build();
-        // alone in its entry, never batched: two compactions in one entry would race each other's check
-        return raft.propose(groupId, org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations
-                .unsafeWrap(gc.toByteArray())).thenApply(reply -> reply.isSuccess());
+        return compactionStep(target, com.google.protobuf.ByteString.EMPTY, 1);
+    }
+
+    private CompletableFuture<Integer> compactionStep(long target, com.google.protobuf.ByteString from, int step) {
+        Command gc = Command.newBuilder().setType(Command.CommandType.GC).setRevision(target)
+                .setGcFrom(from).setGcLimit(COMPACTION_STEP_VERSIONS).build();
+        return proposeAlone(gc).thenCompose(result -> {
+            if (result.getGcNext().isEmpty()) {
+                return CompletableFuture.completedFuture(step);
+            }
+            java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(COMPACTION_STEP_PAUSE_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(ignored -> compactionStep(target, result.getGcNext(), step + 1));
+        });
     }
 
     /**

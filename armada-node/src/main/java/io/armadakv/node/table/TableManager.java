@@ -11,6 +11,8 @@ import io.armadakv.proto.internal.CatalogResult;
 import io.armadakv.proto.internal.CreateTable;
 import io.armadakv.proto.internal.DeleteTable;
 import io.armadakv.proto.internal.MemberInfo;
+import io.armadakv.proto.internal.RelayRequest;
+import io.armadakv.proto.internal.RelayResponse;
 import io.armadakv.proto.internal.TableDescriptor;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -58,6 +60,12 @@ public final class TableManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Runs compactions, which take many steps on a large table, apart from reconciliation. */
+    private final ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "armada-compactor");
+        t.setDaemon(true);
+        return t;
+    });
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
                 Thread t = new Thread(r, "armada-replies");
@@ -81,7 +89,7 @@ public final class TableManager implements AutoCloseable {
     public void start() throws IOException {
         Files.createDirectories(config.stateMachineDir());
         Files.createDirectories(config.nodeHostDir());
-        raft = RaftNode.start(config, this::stateMachineFor, this::exportSnapshot);
+        raft = RaftNode.start(config, this::stateMachineFor, this::exportSnapshot, this::receiveRelay);
         try {
             if (!raft.awaitLeader(GroupIds.CATALOG, 10_000)) {
                 LOG.warning("the catalog group has no leader yet; tables appear once a majority of "
@@ -94,7 +102,7 @@ public final class TableManager implements AutoCloseable {
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 2, 2, TimeUnit.SECONDS);
         if (!config.follower()) {
             // a follower compacts when the leader's GC commands reach it, at the same revisions
-            reconciler.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
+            compactor.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
                     config.compactionIntervalMs(), TimeUnit.MILLISECONDS);
             reconciler.scheduleWithFixedDelay(this::forgetPurgedRevisions, 30, 30, TimeUnit.SECONDS);
         }
@@ -322,7 +330,8 @@ public final class TableManager implements AutoCloseable {
     private void compactDueTables() {
         for (Table t : tables.values()) {
             try {
-                t.compactIfDue(config.compactionRetention()).get(30, TimeUnit.SECONDS);
+                // steps of a large table take a while; the fixed delay keeps two runs from overlapping
+                t.compactIfDue(config.compactionRetention()).get(1, TimeUnit.HOURS);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "table " + t.name() + ": compaction failed; retrying at the next interval", e);
             }
@@ -360,6 +369,29 @@ public final class TableManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a node that does not lead a table's group relayed here ({@link WriteRouter}): queued
+     * with this node's own when it leads the group, else handed back untouched.
+     */
+    private CompletableFuture<byte[]> receiveRelay(byte[] bytes) {
+        RelayRequest request;
+        try {
+            request = RelayRequest.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("undecodable relay request: "
+                    + e.getMessage(), e));
+        }
+        Table table = tables.values().stream().filter(t -> t.id() == request.getTableId()).findFirst().orElse(null);
+        if (table == null || raft == null || !raft.leads(table.groupId())) {
+            return CompletableFuture.completedFuture(RelayResponse.newBuilder().setNotLeader(true).build().toByteArray());
+        }
+        return table.acceptRelayed(request.getCommandsList()).thenApply(outcomes -> {
+            RelayResponse.Builder response = RelayResponse.newBuilder();
+            outcomes.forEach(o -> response.addOutcomes(RelayOutcomes.encode(o)));
+            return response.build().toByteArray();
+        });
+    }
+
     private ProposalBatcher.Admission admission() {
         return new ProposalBatcher.Admission(config.apiLimits().maxPendingWrites(),
                 config.apiLimits().maxPendingWriteBytes(), io.armadakv.node.config.ConfigKeys.MAX_PENDING_WRITES.name(),
@@ -389,7 +421,8 @@ public final class TableManager implements AutoCloseable {
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
             Table hosted = new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
-                    config.maxBatchBytes(), config.maxInFlightProposals(), replies, observer, admission());
+                    config.maxBatchBytes(), config.maxInFlightProposals(), Table.DEFAULT_RELAYS_IN_FLIGHT, replies,
+                    observer, admission());
             if (existing != null) {
                 observer.tableRemoved(existing); // a table of the same name was deleted and created again
             }
@@ -440,6 +473,7 @@ public final class TableManager implements AutoCloseable {
     @Override
     public void close() {
         reconciler.shutdownNow();
+        compactor.shutdownNow();
         replies.shutdown();
         RaftNode r = raft;
         if (r != null) {

@@ -25,6 +25,10 @@ public interface TableObserver {
     default void entryProposed(long tableId, int writes) {
     }
 
+    /** This node relayed {@code writes} client writes to the node that leads the table's group. */
+    default void writesRelayed(long tableId, int writes) {
+    }
+
     /** One Raft entry was applied to the table's store in {@code nanos}. */
     default void entryApplied(long tableId, long nanos) {
     }

@@ -357,6 +357,64 @@ class TableStoreTest {
         }
     }
 
+    /**
+     * A compaction in bounded steps, with writes between them, leaves exactly what one whole
+     * compaction leaves; reads below the new compacted revision are refused from the first step.
+     */
+    @Test
+    void aCompactionInStepsWithWritesBetweenEndsLikeOneWholeCompaction() throws Exception {
+        try (TableStore stepped = open("stepped"); TableStore whole = open("whole")) {
+            java.util.Random r = new java.util.Random(11);
+            long index = 0;
+            for (int i = 0; i < 400; i++) {
+                byte[] key = s("k" + r.nextInt(60));
+                boolean delete = r.nextInt(5) == 0;
+                String value = "v" + i;
+                index++;
+                for (TableStore store : List.of(stepped, whole)) {
+                    store.apply(index, 1, -1, w -> delete ? w.deleteRange(KeyRange.single(key), false) : w.put(key, s(value), false));
+                }
+            }
+            long target = stepped.revision() - 50;
+            index++;
+            long wholeRemoved = whole.apply(index, 1, -1, w -> w.compact(target));
+            EntryWriter.CompactionStep step = stepped.apply(index, 1, -1, w -> w.compactStep(target, new byte[0], 25));
+            assertEquals(target, stepped.compactedRevision(), "the first step compacts logically");
+            assertThrows(CompactedRevisionException.class,
+                    () -> stepped.range(RangeQuery.of(KeyRange.all()).withRevision(target - 1)));
+            long removed = step.removed();
+            int steps = 1;
+            while (step.nextKey() != null) {
+                byte[] from = step.nextKey();
+                // a client write between steps, on both stores alike
+                byte[] key = s("k" + r.nextInt(60));
+                index++;
+                for (TableStore store : List.of(stepped, whole)) {
+                    store.apply(index, 1, -1, w -> w.put(key, s("between"), false));
+                }
+                index++;
+                step = stepped.apply(index, 1, -1, w -> w.compactStep(target, from, 25));
+                whole.apply(index, 1, -1, w -> null);
+                removed += step.removed();
+                steps++;
+            }
+            assertTrue(steps > 10, "bounded steps: " + steps);
+            assertEquals(wholeRemoved, removed);
+            java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            stepped.exportSnapshot(a);
+            whole.exportSnapshot(b);
+            assertArrayEquals(b.toByteArray(), a.toByteArray(), "the same versions remain");
+            // a step of a compaction that another one superseded is refused, as is one that never started
+            long later = stepped.revision();
+            index++;
+            stepped.apply(index, 1, -1, w -> w.compactStep(later, new byte[0], 25));
+            long stale = index + 1;
+            assertThrows(CompactedRevisionException.class,
+                    () -> stepped.apply(stale, 1, -1, w -> w.compactStep(target, s("k1"), 25)));
+        }
+    }
+
     /** Reads run beside apply and always see whole entries: every entry rewrites all keys with its index. */
     @Test
     void rangeReadsAreConsistentDuringApply() throws Exception {

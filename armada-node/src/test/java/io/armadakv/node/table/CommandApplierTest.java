@@ -49,4 +49,39 @@ class CommandApplierTest {
             assertEquals(4, store.compactedRevision());
         }
     }
+
+    private static Command gcStep(long revision, ByteString from, long limit) {
+        return Command.newBuilder().setType(Command.CommandType.GC).setRevision(revision).setGcFrom(from)
+                .setGcLimit(limit).build();
+    }
+
+    @Test
+    void aSteppedCompactionAnswersWhereToGoOnAndRepeatedOrStaleStepsChangeNothing() {
+        CommandApplier applier = new CommandApplier("t");
+        try (TableStore store = TableStore.open(tmp.resolve("t"), new StoreOptions("t", false))) {
+            long[] index = {0};
+            java.util.function.Function<Command, Mvcc.CommandResult> apply = c -> store.apply(++index[0], 1, -1,
+                    w -> applier.apply(w, c)).getFirst();
+            for (int i = 0; i < 30; i++) {
+                apply.apply(put("k" + (i % 10))); // three versions of each of ten keys
+            }
+            Mvcc.CommandResult first = apply.apply(gcStep(25, ByteString.EMPTY, 4));
+            assertEquals(25, store.compactedRevision());
+            assertEquals("k2", first.getGcNext().toStringUtf8(), "stops at a key boundary after 4 versions");
+            // the same first step again (a retried proposal) is a no-op and answers no resume point
+            assertEquals(ByteString.EMPTY, apply.apply(gcStep(25, ByteString.EMPTY, 4)).getGcNext());
+            ByteString next = first.getGcNext();
+            int steps = 1;
+            while (!next.isEmpty()) {
+                next = apply.apply(gcStep(25, next, 4)).getGcNext();
+                steps++;
+            }
+            assertEquals(5, steps);
+            // a step of a compaction a newer one superseded is a no-op
+            apply.apply(gcStep(28, ByteString.EMPTY, 100));
+            assertEquals(ByteString.EMPTY, apply.apply(gcStep(25, ByteString.copyFromUtf8("k5"), 4)).getGcNext());
+            assertEquals(28, store.compactedRevision());
+            assertEquals(10, store.keyCount());
+        }
+    }
 }

@@ -18,6 +18,7 @@ final class InProcessCluster implements AutoCloseable {
 
     private final List<NodeConfig> configs = new ArrayList<>();
     private final TableManager[] nodes;
+    private final TableObserver[] observers;
 
     InProcessCluster(Path dir, int size, String... extraFlags) {
         List<Integer> ports = new ArrayList<>();
@@ -39,6 +40,14 @@ final class InProcessCluster implements AutoCloseable {
                     .withSources(CommandLineConfigSource.parse(flags)).build()));
         }
         nodes = new TableManager[size];
+        observers = new TableObserver[size];
+        java.util.Arrays.fill(observers, TableObserver.NONE);
+    }
+
+    /** Node {@code i} reports to {@code observer} from its next start on. */
+    InProcessCluster observe(int i, TableObserver observer) {
+        observers[i] = observer;
+        return this;
     }
 
     /** Starts every node at once: each waits for a catalog leader, which needs a majority. */
@@ -53,7 +62,7 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     void startNode(int i) {
-        TableManager m = new TableManager(configs.get(i));
+        TableManager m = new TableManager(configs.get(i), observers[i]);
         try {
             m.start();
         } catch (IOException e) {

@@ -73,14 +73,14 @@ class ProposalBatcherTest {
         FakeRaft raft = new FakeRaft();
         AtomicInteger reportedEntries = new AtomicInteger();
         AtomicInteger reportedWrites = new AtomicInteger();
-        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, 8, raft::propose, Runnable::run,
-                new ProposalBatcher.Listener() {
+        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, ProposalBatcher.raft("t", 8, raft::propose),
+                Runnable::run, new ProposalBatcher.Listener() {
                     @Override
                     public void completed(long nanos, boolean ok) {
                     }
 
                     @Override
-                    public void proposed(int writes) {
+                    public void batched(int writes) {
                         reportedEntries.incrementAndGet();
                         reportedWrites.addAndGet(writes);
                     }
@@ -131,12 +131,12 @@ class ProposalBatcherTest {
     void aFullQueueRefusesWritesAtOnceAndAdmitsAgainOnceItDrains() {
         List<CompletableFuture<RaftClientReply>> proposals = new ArrayList<>();
         List<org.apache.ratis.thirdparty.com.google.protobuf.ByteString> entries = new ArrayList<>();
-        ProposalBatcher batcher = new ProposalBatcher("orders", 1 << 20, 1, data -> {
+        ProposalBatcher batcher = new ProposalBatcher("orders", 1 << 20, ProposalBatcher.raft("orders", 1, data -> {
             entries.add(data);
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }, Runnable::run, ProposalBatcher.Listener.NONE,
+        }), Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(3, 1 << 20, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 1));
         assertEquals(1, proposals.size());
@@ -161,11 +161,11 @@ class ProposalBatcherTest {
     @Test
     void queuedBytesAreBoundedButAWriteAloneAlwaysFits() {
         List<CompletableFuture<RaftClientReply>> proposals = new ArrayList<>();
-        ProposalBatcher batcher = new ProposalBatcher("big", 1 << 20, 1, data -> {
+        ProposalBatcher batcher = new ProposalBatcher("big", 1 << 20, ProposalBatcher.raft("big", 1, data -> {
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }, Runnable::run, ProposalBatcher.Listener.NONE,
+        }), Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(100, 1000, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 10));
         // larger than the byte limit, but nothing else waits: admitted
@@ -176,5 +176,76 @@ class ProposalBatcherTest {
         assertTrue(refused.getMessage().endsWith("bytes would exceed the limit of 1000 bytes "
                 + "(api.max-pending-write-bytes); retry later"), refused.getMessage());
         assertEquals(1, batcher.pendingWrites());
+    }
+
+    /** A sink that holds every batch until the test answers it. */
+    private static final class HeldSink implements ProposalBatcher.Sink {
+        final List<List<Command>> batches = new ArrayList<>();
+        final List<CompletableFuture<List<ProposalBatcher.Outcome>>> answers = new ArrayList<>();
+        final int window;
+
+        HeldSink(int window) {
+            this.window = window;
+        }
+
+        @Override
+        public synchronized CompletableFuture<List<ProposalBatcher.Outcome>> deliver(List<Command> batch) {
+            batches.add(batch);
+            CompletableFuture<List<ProposalBatcher.Outcome>> f = new CompletableFuture<>();
+            answers.add(f);
+            return f;
+        }
+
+        @Override
+        public int window() {
+            return window;
+        }
+    }
+
+    @Test
+    void eachWriteOfABatchGetsItsOwnOutcomeAndWritesSubmittedTogetherLeaveTogether() throws Exception {
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run,
+                ProposalBatcher.Listener.NONE, ProposalBatcher.Admission.UNLIMITED);
+        List<CompletableFuture<CommandResult>> results = batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        assertEquals(1, sink.batches.size(), "submitted together, delivered as one batch");
+        assertEquals(List.of("a", "b", "c"), sink.batches.getFirst().stream()
+                .map(c -> c.getKv().getKey().toStringUtf8()).toList());
+        WritesOverloadedException refusal = new WritesOverloadedException("table t is overloaded");
+        sink.answers.getFirst().complete(List.of(
+                ProposalBatcher.Outcome.of(CommandResult.newBuilder().setRevision(7).build()),
+                ProposalBatcher.Outcome.failed(refusal),
+                ProposalBatcher.Outcome.of(CommandResult.newBuilder().setRevision(8).build())));
+        assertEquals(7, results.get(0).get(1, TimeUnit.SECONDS).getRevision());
+        assertEquals(refusal, failureOf(results.get(1)));
+        assertEquals(8, results.get(2).get(1, TimeUnit.SECONDS).getRevision());
+    }
+
+    @Test
+    void aSinkThatAnswersTooFewOutcomesFailsTheWholeBatchAndTheNextBatchStillGoesOut() {
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run,
+                ProposalBatcher.Listener.NONE, ProposalBatcher.Admission.UNLIMITED);
+        List<CompletableFuture<CommandResult>> first = batcher.submitAll(List.of(put("a", 1), put("b", 1)));
+        CompletableFuture<CommandResult> queued = batcher.submit(put("c", 1));
+        assertEquals(1, sink.batches.size(), "one batch out at a time");
+        sink.answers.getFirst().complete(List.of(ProposalBatcher.Outcome.of(CommandResult.getDefaultInstance())));
+        for (CompletableFuture<CommandResult> f : first) {
+            Throwable e = failureOf(f);
+            assertTrue(e instanceof IllegalStateException && e.getMessage().contains("1 outcomes for a batch of 2"),
+                    e.toString());
+        }
+        assertEquals(2, sink.batches.size(), "the queued write went out once the window opened");
+        assertTrue(!queued.isDone());
+    }
+
+    private static Throwable failureOf(CompletableFuture<CommandResult> f) {
+        assertTrue(f.isCompletedExceptionally(), "failed");
+        try {
+            f.join();
+            throw new AssertionError("not failed");
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause();
+        }
     }
 }

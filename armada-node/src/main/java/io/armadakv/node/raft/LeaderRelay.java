@@ -1,0 +1,164 @@
+package io.armadakv.node.raft;
+
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.ConnectivityState;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries requests from one node to another over the Raft port, beside Ratis' own services: a
+ * node that does not lead a table's group sends its clients' writes to the node that does
+ * (ARCHITECTURE.md section 3). What the bytes mean is the {@link Receiver}'s business.
+ */
+public final class LeaderRelay implements AutoCloseable {
+
+    /** Answers a relayed request on the receiving node; completes with the reply. */
+    public interface Receiver {
+        Receiver NONE = request -> CompletableFuture.failedFuture(new IllegalStateException("this node takes no relays yet"));
+
+        CompletableFuture<byte[]> receive(byte[] request);
+    }
+
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    static final MethodDescriptor<byte[], byte[]> RELAY = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("armada.internal.v1.LeaderRelay/Relay")
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
+
+    private final Map<RaftPeerId, String> addresses;
+    private final Map<RaftPeerId, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final int maxMessageBytes;
+    private volatile boolean closed;
+
+    LeaderRelay(List<RaftPeer> peers, int maxMessageBytes) {
+        Map<RaftPeerId, String> a = new java.util.HashMap<>();
+        peers.forEach(p -> a.put(p.getId(), p.getAddress()));
+        this.addresses = Map.copyOf(a);
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** The service a node offers on its Raft port; {@code receiver} is asked for each request. */
+    static ServerServiceDefinition service(java.util.function.Supplier<Receiver> receiver) {
+        return ServerServiceDefinition.builder("armada.internal.v1.LeaderRelay")
+                .addMethod(RELAY, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    CompletableFuture<byte[]> reply;
+                    try {
+                        reply = receiver.get().receive(request);
+                    } catch (RuntimeException e) {
+                        reply = CompletableFuture.failedFuture(e);
+                    }
+                    reply.whenComplete((bytes, error) -> answer(observer, bytes, error));
+                }))
+                .build();
+    }
+
+    private static void answer(StreamObserver<byte[]> observer, byte[] reply, Throwable error) {
+        if (error != null) {
+            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            observer.onError(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
+            return;
+        }
+        observer.onNext(reply);
+        observer.onCompleted();
+    }
+
+    /**
+     * Whether a request to {@code peer} would go out on a live connection now. A relay on a
+     * connection still being made could fail after the peer acted on it; callers take another
+     * way instead, and this asks the channel to connect for next time.
+     */
+    public boolean ready(RaftPeerId peer) {
+        ManagedChannel channel = channel(peer);
+        return channel != null && channel.getState(true) == ConnectivityState.READY;
+    }
+
+    /**
+     * Sends {@code request} to {@code peer}; completes with its reply, or exceptionally when the
+     * peer could not be reached or did not answer within {@code timeoutMs}: then the receiver may
+     * or may not have acted on it.
+     */
+    public CompletableFuture<byte[]> send(RaftPeerId peer, byte[] request, long timeoutMs) {
+        ManagedChannel channel = channel(peer);
+        if (channel == null) {
+            return CompletableFuture.failedFuture(new IOException("node " + peer + " is not a member of this cluster"));
+        }
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(RELAY, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs,
+                TimeUnit.MILLISECONDS)), request, new StreamObserver<>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        result.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        result.completeExceptionally(new IOException("relay to node " + peer + " failed: "
+                                + t.getMessage(), t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        if (!result.isDone()) {
+                            result.completeExceptionally(new IOException("node " + peer + " sent no reply"));
+                        }
+                    }
+                });
+        return result;
+    }
+
+    private ManagedChannel channel(RaftPeerId peer) {
+        String address = addresses.get(peer);
+        if (address == null || closed) {
+            return null;
+        }
+        return channels.computeIfAbsent(peer, p -> NettyChannelBuilder.forTarget(address)
+                .usePlaintext()
+                // the reply is handed to another pool at once; no executor hop on the way there
+                .directExecutor()
+                .maxInboundMessageSize(maxMessageBytes)
+                .build());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}

@@ -1,0 +1,74 @@
+package io.armadakv.node.raft;
+
+import io.armadakv.node.it.LoopbackPorts;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.io.grpc.Server;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LeaderRelayTest {
+
+    private static RaftPeer peer(String id, int port) {
+        return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + port).build();
+    }
+
+    @Test
+    void aRequestReachesThePeersReceiverAndItsReplyComesBack() throws Exception {
+        int port = LoopbackPorts.next();
+        LeaderRelay.Receiver upper = request -> CompletableFuture.completedFuture(
+                new String(request, StandardCharsets.UTF_8).toUpperCase().getBytes(StandardCharsets.UTF_8));
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(LeaderRelay.service(() -> upper)).build().start();
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            byte[] reply = relay.send(two, "abc".getBytes(StandardCharsets.UTF_8), 10_000).get(10, TimeUnit.SECONDS);
+            assertEquals("ABC", new String(reply, StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!relay.ready(two)) {
+                assertTrue(System.nanoTime() < deadline, "the connection came up");
+                Thread.sleep(10);
+            }
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReceiverFailureAndAnUnreachablePeerFailTheRequest() throws Exception {
+        int port = LoopbackPorts.next();
+        LeaderRelay.Receiver failing = request -> CompletableFuture.failedFuture(new IllegalStateException("no table 7"));
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(LeaderRelay.service(() -> failing)).build().start();
+        int nobody = LoopbackPorts.next();
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port), peer("3", nobody)), 1 << 20)) {
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> relay.send(RaftPeerId.valueOf("2"), new byte[] {1}, 10_000).get(10, TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof IOException);
+            assertTrue(refused.getCause().getMessage().contains("no table 7"), refused.getCause().getMessage());
+
+            assertFalse(relay.ready(RaftPeerId.valueOf("3")), "nothing listens there");
+            ExecutionException unreachable = assertThrows(ExecutionException.class,
+                    () -> relay.send(RaftPeerId.valueOf("3"), new byte[] {1}, 10_000).get(10, TimeUnit.SECONDS));
+            assertTrue(unreachable.getCause() instanceof IOException);
+            ExecutionException stranger = assertThrows(ExecutionException.class,
+                    () -> relay.send(RaftPeerId.valueOf("9"), new byte[] {1}, 10_000).get(10, TimeUnit.SECONDS));
+            assertTrue(stranger.getCause().getMessage().contains("not a member"), stranger.getCause().getMessage());
+        } finally {
+            server.shutdownNow();
+        }
+    }
+}
