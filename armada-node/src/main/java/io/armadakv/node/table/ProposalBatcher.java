@@ -81,32 +81,39 @@ final class ProposalBatcher {
     /** Writes and bytes submitted but not yet taken into a batch. */
     private final AtomicInteger pendingWrites = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
-    private final Executor replies;
     private final Listener listener;
+    private final Executor elsewhere;
+    /** Set while this thread hands a batch to the sink, which may answer at once, on this thread. */
+    private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
 
     /**
-     * @param replies runs reply handling: Ratis completes a proposal on its apply thread, which
-     *                must go back to applying instead of answering clients and proposing again
+     * @param sink      takes the batches; its answers are handled on the thread that completes
+     *                  them, so a sink whose answers come on a thread that must not wait (Ratis'
+     *                  apply thread) hands them to another one first
+     * @param elsewhere handles an answer the sink gives at once, while the batch is being handed
+     *                  over: answering there would take the next batch inside the taking of this one
      */
-    ProposalBatcher(String table, int maxEntryBytes, Sink sink, Executor replies, Listener listener,
+    ProposalBatcher(String table, int maxEntryBytes, Sink sink, Executor elsewhere, Listener listener,
                     Admission admission) {
         this.table = table;
         this.maxEntryBytes = maxEntryBytes;
         this.sink = sink;
-        this.replies = replies;
+        this.elsewhere = elsewhere;
         this.listener = listener;
         this.admission = admission;
     }
 
     /**
      * The sink of a node that proposes every batch as a Raft entry of its own: the commands in
-     * one SEQUENCE command (a lone command as itself), each result read back from the reply.
+     * one SEQUENCE command (a lone command as itself), each result read back from the reply on
+     * {@code replies}.
      */
-    static Sink raft(String table, int window, Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+    static Sink raft(String table, int window, Function<ByteString, CompletableFuture<RaftClientReply>> proposer,
+                     Executor replies) {
         return new Sink() {
             @Override
             public CompletableFuture<List<Outcome>> deliver(List<Command> batch) {
-                return proposeEntry(table, batch, proposer);
+                return proposeEntry(table, batch, proposer, replies);
             }
 
             @Override
@@ -116,8 +123,13 @@ final class ProposalBatcher {
         };
     }
 
+    /**
+     * Proposes the batch as one entry; the reply is read on {@code replies}: Ratis completes a
+     * proposal on the apply thread, which must go back to applying instead of answering clients.
+     */
     static CompletableFuture<List<Outcome>> proposeEntry(String table, List<Command> batch,
-                                                         Function<ByteString, CompletableFuture<RaftClientReply>> proposer) {
+                                                         Function<ByteString, CompletableFuture<RaftClientReply>> proposer,
+                                                         Executor replies) {
         Command entry;
         if (batch.size() == 1) {
             entry = batch.getFirst();
@@ -130,7 +142,7 @@ final class ProposalBatcher {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        return reply.handle((r, error) -> {
+        return reply.handleAsync((r, error) -> {
             if (error == null && r != null && !r.isSuccess()) {
                 error = r.getException();
             }
@@ -138,7 +150,7 @@ final class ProposalBatcher {
                 throw RaftErrors.map(table, error);
             }
             return outcomes(table, r, batch.size());
-        });
+        }, replies);
     }
 
     private static List<Outcome> outcomes(String table, RaftClientReply reply, int writes) {
@@ -272,19 +284,30 @@ final class ProposalBatcher {
         }
         listener.batched(batch.size());
         CompletableFuture<List<Outcome>> outcomes;
+        DELIVERING.set(true);
         try {
             outcomes = sink.deliver(commands);
+            outcomes.whenComplete((r, error) -> {
+                if (DELIVERING.get()) {
+                    elsewhere.execute(() -> answered(batch, r, error));
+                } else {
+                    answered(batch, r, error);
+                }
+            });
         } catch (RuntimeException e) {
-            outcomes = CompletableFuture.failedFuture(e);
+            elsewhere.execute(() -> answered(batch, null, e));
+        } finally {
+            DELIVERING.set(false);
         }
-        outcomes.whenCompleteAsync((r, error) -> {
-            try {
-                complete(batch, r, error);
-            } finally {
-                inFlight.decrementAndGet();
-                proposeNext();
-            }
-        }, replies);
+    }
+
+    private void answered(List<Pending> batch, List<Outcome> outcomes, Throwable error) {
+        try {
+            complete(batch, outcomes, error);
+        } finally {
+            inFlight.decrementAndGet();
+            proposeNext();
+        }
     }
 
     private void complete(List<Pending> batch, List<Outcome> outcomes, Throwable error) {

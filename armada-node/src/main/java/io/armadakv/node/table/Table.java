@@ -67,7 +67,7 @@ public final class Table {
                     public void relayed(int writes) {
                         observer.writesRelayed(id, writes);
                     }
-                });
+                }, replies);
         this.batcher = new ProposalBatcher(name, maxEntryBytes, router, replies,
                 (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
         this.readBarrier = new ReadBarrier(this::readIndexRound, replies);

@@ -47,9 +47,15 @@ final class WriteRouter implements ProposalBatcher.Sink {
     private final int maxEntriesInFlight;
     private final int maxRelaysInFlight;
     private final Listener listener;
+    private final java.util.concurrent.Executor replies;
 
+    /**
+     * @param replies reads the answers to this node's own entries: Ratis gives them on its apply
+     *                thread, which must go back to applying. A relay's answer is handled where it
+     *                arrives, on the connection's event loop, which only waits for the network.
+     */
     WriteRouter(String table, long tableId, RaftGroupId groupId, RaftNode raft, int maxEntriesInFlight,
-                int maxRelaysInFlight, Listener listener) {
+                int maxRelaysInFlight, Listener listener, java.util.concurrent.Executor replies) {
         this.table = table;
         this.tableId = tableId;
         this.groupId = groupId;
@@ -57,6 +63,7 @@ final class WriteRouter implements ProposalBatcher.Sink {
         this.maxEntriesInFlight = maxEntriesInFlight;
         this.maxRelaysInFlight = maxRelaysInFlight;
         this.listener = listener;
+        this.replies = replies;
     }
 
     @Override
@@ -98,6 +105,6 @@ final class WriteRouter implements ProposalBatcher.Sink {
 
     private CompletableFuture<List<ProposalBatcher.Outcome>> propose(List<Command> batch) {
         listener.proposed(batch.size());
-        return ProposalBatcher.proposeEntry(table, batch, data -> raft.propose(groupId, data));
+        return ProposalBatcher.proposeEntry(table, batch, data -> raft.propose(groupId, data), replies);
     }
 }

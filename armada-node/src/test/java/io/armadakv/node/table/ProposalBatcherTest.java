@@ -73,8 +73,8 @@ class ProposalBatcherTest {
         FakeRaft raft = new FakeRaft();
         AtomicInteger reportedEntries = new AtomicInteger();
         AtomicInteger reportedWrites = new AtomicInteger();
-        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, ProposalBatcher.raft("t", 8, raft::propose),
-                Runnable::run, new ProposalBatcher.Listener() {
+        ProposalBatcher batcher = new ProposalBatcher("t", 64 * 1024, ProposalBatcher.raft("t", 8, raft::propose,
+                Runnable::run), Runnable::run, new ProposalBatcher.Listener() {
                     @Override
                     public void completed(long nanos, boolean ok) {
                     }
@@ -136,7 +136,7 @@ class ProposalBatcherTest {
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }), Runnable::run, ProposalBatcher.Listener.NONE,
+        }, Runnable::run), Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(3, 1 << 20, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 1));
         assertEquals(1, proposals.size());
@@ -165,7 +165,7 @@ class ProposalBatcherTest {
             CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
             proposals.add(f);
             return f;
-        }), Runnable::run, ProposalBatcher.Listener.NONE,
+        }, Runnable::run), Runnable::run, ProposalBatcher.Listener.NONE,
                 new ProposalBatcher.Admission(100, 1000, "api.max-pending-writes", "api.max-pending-write-bytes"));
         batcher.submit(put("in-flight", 10));
         // larger than the byte limit, but nothing else waits: admitted
@@ -205,8 +205,8 @@ class ProposalBatcherTest {
     @Test
     void eachWriteOfABatchGetsItsOwnOutcomeAndWritesSubmittedTogetherLeaveTogether() throws Exception {
         HeldSink sink = new HeldSink(1);
-        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run,
-                ProposalBatcher.Listener.NONE, ProposalBatcher.Admission.UNLIMITED);
+        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run, ProposalBatcher.Listener.NONE,
+                ProposalBatcher.Admission.UNLIMITED);
         List<CompletableFuture<CommandResult>> results = batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
         assertEquals(1, sink.batches.size(), "submitted together, delivered as one batch");
         assertEquals(List.of("a", "b", "c"), sink.batches.getFirst().stream()
@@ -224,8 +224,8 @@ class ProposalBatcherTest {
     @Test
     void aSinkThatAnswersTooFewOutcomesFailsTheWholeBatchAndTheNextBatchStillGoesOut() {
         HeldSink sink = new HeldSink(1);
-        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run,
-                ProposalBatcher.Listener.NONE, ProposalBatcher.Admission.UNLIMITED);
+        ProposalBatcher batcher = new ProposalBatcher("t", 1 << 20, sink, Runnable::run, ProposalBatcher.Listener.NONE,
+                ProposalBatcher.Admission.UNLIMITED);
         List<CompletableFuture<CommandResult>> first = batcher.submitAll(List.of(put("a", 1), put("b", 1)));
         CompletableFuture<CommandResult> queued = batcher.submit(put("c", 1));
         assertEquals(1, sink.batches.size(), "one batch out at a time");
