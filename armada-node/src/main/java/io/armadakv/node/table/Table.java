@@ -233,7 +233,7 @@ public final class Table {
     }
 
     /** Stored versions one compaction step examines at most: bounds how long one entry holds the store. */
-    static final int COMPACTION_STEP_VERSIONS = 10_000;
+    static final int COMPACTION_STEP_VERSIONS = 1_000;
 
     /** The pause between compaction steps, in which client writes have the store to themselves. */
     static final long COMPACTION_STEP_PAUSE_MS = 10;

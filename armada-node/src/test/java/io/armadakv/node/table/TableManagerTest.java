@@ -172,4 +172,40 @@ class TableManagerTest {
                     () -> t.range(RangeQuery.of(KeyRange.single(b("k"))).withRevision(expected - 1)));
         }
     }
+
+    private static long storedVersions(Table t) throws java.io.IOException {
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        t.store().exportVersions(1 << 20, (point, batch) -> { }, count);
+        return count.get();
+    }
+
+    @Test
+    void aCompactionLargerThanOneStepRemovesEveryInvisibleVersionStepByStep() throws Exception {
+        try (TableManager tables = new TableManager(config("--storage.compaction-retention=10",
+                "--storage.compaction-interval=200"))) {
+            tables.start();
+            tables.create("t", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS);
+            Table t = tables.table("t");
+            int keys = Table.COMPACTION_STEP_VERSIONS * 3 / 2;
+            for (int pass = 0; pass < 2; pass++) {
+                List<java.util.concurrent.CompletableFuture<mvcc.v1.Mvcc.CommandResult>> writes = new java.util.ArrayList<>();
+                for (int i = 0; i < keys; i++) {
+                    writes.add(t.write(put(String.format("k%05d", i), "v" + pass)));
+                }
+                for (var w : writes) {
+                    w.get(30, TimeUnit.SECONDS);
+                }
+            }
+            assertEquals(2L * keys, t.store().revision());
+            // every key's older version goes, except where the newer one is among the 10 retained revisions
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (storedVersions(t) != keys + 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(keys + 10, storedVersions(t), "versions left after a compaction of " + 2 * keys
+                    + " versions in steps of " + Table.COMPACTION_STEP_VERSIONS);
+            assertEquals(2L * keys - 10, t.store().compactedRevision());
+            assertEquals(keys, t.store().keyCount());
+        }
+    }
 }
