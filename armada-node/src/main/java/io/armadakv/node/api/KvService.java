@@ -332,7 +332,7 @@ public class KvService extends KVGrpc.KVImplBase {
         Deadline deadline = Context.current().getDeadline();
         long millis = deadline == null ? node.nodeConfig().defaultTimeoutMs()
                 : Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS));
-        return future.orTimeout(millis, TimeUnit.MILLISECONDS);
+        return Timeouts.within(future, millis);
     }
 
     private RangeResponse rangeResponse(Table table, RangeResult result) {

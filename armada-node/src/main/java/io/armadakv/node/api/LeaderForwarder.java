@@ -151,7 +151,8 @@ public final class LeaderForwarder implements AutoCloseable {
             timer.schedule(() -> waitForTable(name, revision, deadlineNanos, done), 20, TimeUnit.MILLISECONDS);
             return;
         }
-        CompletableFuture<Void> reached = table.awaitRevision(revision).orTimeout(left, TimeUnit.NANOSECONDS);
+        CompletableFuture<Void> reached = Timeouts.within(table.awaitRevision(revision),
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         reached.whenComplete((ok, error) -> {
             if (error != null) {
                 reached.cancel(false);
