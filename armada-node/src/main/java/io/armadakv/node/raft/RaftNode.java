@@ -65,10 +65,12 @@ public final class RaftNode implements AutoCloseable {
     static final long RETRY_WINDOW_MS = 10_000;
 
     private final LeaderRelay relay;
+    private final StartingGroupGuard startingGroups;
 
     private RaftNode(RaftServer server, RaftPeerId selfId, List<RaftPeer> peers, RaftProperties clientProperties,
-                     LeaderRelay relay) {
+                     LeaderRelay relay, StartingGroupGuard startingGroups) {
         this.server = server;
+        this.startingGroups = startingGroups;
         this.selfId = selfId;
         this.peers = peers;
         this.clientProperties = clientProperties;
@@ -90,9 +92,11 @@ public final class RaftNode implements AutoCloseable {
         RaftProperties props = serverProperties(config);
         Parameters parameters = new Parameters();
         java.nio.file.Path sendDir = config.nodeHostDir().resolve("snapshots-out");
+        StartingGroupGuard guard = new StartingGroupGuard();
         GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
                 ? builder.addService(SnapshotTransfer.service(exporter, sendDir))
                         .addService(LeaderRelay.service(() -> relayReceiver))
+                        .intercept(guard)
                 : builder);
         RaftServer server = RaftServer.newBuilder()
                 .setParameters(parameters)
@@ -106,7 +110,7 @@ public final class RaftNode implements AutoCloseable {
         RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
         LeaderRelay relay = new LeaderRelay(peers, (int) Math.min(Integer.MAX_VALUE, 4 * config.maxEntryBytes() + (1 << 20)));
-        return new RaftNode(server, self, List.copyOf(peers), clientProps, relay);
+        return new RaftNode(server, self, List.copyOf(peers), clientProps, relay, guard);
     }
 
     static RaftProperties serverProperties(NodeConfig config) {
@@ -281,11 +285,22 @@ public final class RaftNode implements AutoCloseable {
             return;
         }
         // format=false: recover a directory a failed earlier add left behind instead of refusing it
-        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
-                clientId, selfId, CallId.getAndIncrement(), group(groupId), false));
+        RaftClientReply reply;
+        startingGroups.starting(groupId);
+        try {
+            reply = server.groupManagement(GroupManagementRequest.newAdd(
+                    clientId, selfId, CallId.getAndIncrement(), group(groupId), false));
+        } finally {
+            startingGroups.started(groupId);
+        }
         if (!reply.isSuccess() && !hosts(groupId)) {
             throw new IOException("adding Raft group " + groupId + " failed: " + reply.getException());
         }
+    }
+
+    /** Snapshot-install requests turned away because their group was still being added here. */
+    public long installsTurnedAway() {
+        return startingGroups.turnedAway();
     }
 
     /** Removes a group and deletes its Raft log. */

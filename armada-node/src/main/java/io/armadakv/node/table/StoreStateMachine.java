@@ -69,6 +69,10 @@ abstract class StoreStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
         getLifeCycle().startAndTransition(() -> {
             super.initialize(server, groupId, storage);
+            java.util.function.Consumer<String> hook = initializeHook;
+            if (hook != null) {
+                hook.accept(options.name());
+            }
             recoverInterruptedInstall();
             store = TableStore.open(dir, options);
             if (store.appliedIndex() > 0) {
@@ -76,6 +80,9 @@ abstract class StoreStateMachine extends BaseStateMachine {
             }
         }, IOException.class);
     }
+
+    /** Tests hold a store's opening here, by table name, to keep its group starting for a while. */
+    static volatile java.util.function.Consumer<String> initializeHook;
 
     TableStore store() {
         TableStore s = store;

@@ -63,6 +63,7 @@ final class InProcessCluster implements AutoCloseable {
 
     void startNode(int i) {
         TableManager m = new TableManager(configs.get(i), observers[i]);
+        nodes[i] = m; // visible while it starts: a test may watch a start that it holds up
         try {
             m.start();
         } catch (IOException e) {
@@ -73,7 +74,6 @@ final class InProcessCluster implements AutoCloseable {
                 .setNodeId(c.nodeId()).setUuid(new java.util.UUID(0, c.nodeId()).toString())
                 .setName(c.nodeName()).setApiUrl(c.apiAdvertiseAddress())
                 .setRaftAddress(c.raftAddress().hostPort()).build());
-        nodes[i] = m;
     }
 
     void stopNode(int i) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -137,7 +138,29 @@ class InProcessClusterTest {
             long purgedTo = cluster.node(0).raft().division(t1.groupId()).orElseThrow().getRaftLog().getStartIndex();
             assertTrue(purgedTo > 20, "the log was purged (starts at " + purgedTo + ")");
             StoreStateMachine.deleteRecursively(dir.resolve("n3"));
-            cluster.startNode(2);
+            // hold the table's store opening on node 3, so its group stays half-started while the
+            // leader asks for a snapshot install: Ratis would break the group for good if it let that in
+            java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+            String label = "#" + t1.id();
+            StoreStateMachine.initializeHook = name -> {
+                if (name.equals("t") || name.equals(label)) {
+                    try {
+                        opened.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            CompletableFuture<Void> restarted;
+            try {
+                restarted = CompletableFuture.runAsync(() -> cluster.startNode(2));
+                await("the leader's snapshot request turned away while the group starts on node 3",
+                        () -> cluster.node(2).raft() != null && cluster.node(2).raft().installsTurnedAway() > 0);
+            } finally {
+                StoreStateMachine.initializeHook = null;
+                opened.countDown();
+            }
+            restarted.get(60, TimeUnit.SECONDS);
             await("table on the wiped node", () -> cluster.node(2).find("t").isPresent());
             Table t3 = cluster.node(2).table("t");
             await("the wiped node has every write", () -> t3.store().appliedIndex() >= t1.store().appliedIndex()
