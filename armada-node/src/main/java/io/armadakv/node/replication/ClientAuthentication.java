@@ -43,8 +43,8 @@ public final class ClientAuthentication {
     }
 
     /** The leader's side, after the stream's first request brought {@code hello}; true if the client proved itself. */
-    static boolean serve(ClientAuth hello, InputStream in, OutputStream out, List<X509Certificate> trust)
-            throws IOException {
+    static boolean serve(ClientAuth hello, InputStream in, OutputStream out, List<X509Certificate> trust,
+                         Runnable accepted) throws IOException {
         byte[] nonce = new byte[32];
         RANDOM.nextBytes(nonce);
         ReplicationFrame.newBuilder().setChallenge(AuthChallenge.newBuilder().setNonce(ByteString.copyFrom(nonce)))
@@ -56,6 +56,10 @@ public final class ClientAuthentication {
             refusal = "no signature of the challenge";
         } else {
             refusal = check(hello, nonce, proof.getSignature().toByteArray(), trust);
+        }
+        if (refusal == null) {
+            // before the answer: the client opens its next stream the moment it reads it
+            accepted.run();
         }
         ReplicationFrame answer = refusal == null ? ReplicationFrame.newBuilder().setAuthenticated(true).build()
                 : ReplicationFrame.newBuilder().setError(StreamError.newBuilder().setCode("UNAUTHENTICATED")

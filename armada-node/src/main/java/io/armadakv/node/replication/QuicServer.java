@@ -2,13 +2,10 @@ package io.armadakv.node.replication;
 
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
-import tech.kwik.core.common.EncryptionLevel;
-import tech.kwik.core.impl.QuicConnectionImpl;
 import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
 import tech.kwik.core.server.ServerConnectionConfig;
 import tech.kwik.core.server.ServerConnector;
-import tech.kwik.core.stream.FlowControlUpdateListener;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -191,7 +188,7 @@ public final class QuicServer implements AutoCloseable {
     private void serve(QuicConnection connection, QuicStream stream, java.util.concurrent.atomic.AtomicBoolean authenticated) {
         InputStream in = stream.getInputStream();
         OutputStream out = stream.getOutputStream();
-        StreamOutput handlerOut = new StreamOutput(out, sendNudge(connection, stream, out));
+        StreamOutput handlerOut = new StreamOutput(out, KwikNudge.of(connection, stream, out));
         outputs.add(handlerOut);
         try {
             if (!clientTrust.isEmpty() && !authenticated.get()) {
@@ -228,9 +225,7 @@ public final class QuicServer implements AutoCloseable {
                     .build().writeDelimitedTo(out);
             return;
         }
-        if (ClientAuthentication.serve(first.getClientAuth(), in, out, clientTrust)) {
-            authenticated.set(true);
-        } else {
+        if (!ClientAuthentication.serve(first.getClientAuth(), in, out, clientTrust, () -> authenticated.set(true))) {
             LOG.warning("replication endpoint " + address + " refused a replicator's client certificate");
         }
     }
@@ -254,16 +249,6 @@ public final class QuicServer implements AutoCloseable {
                 output.nudgeIfStalled(now);
             }
         }
-    }
-
-    private static Runnable sendNudge(QuicConnection connection, QuicStream stream, OutputStream out) {
-        if (out instanceof FlowControlUpdateListener streamSender && connection instanceof QuicConnectionImpl sender) {
-            return () -> {
-                streamSender.streamNotBlocked(stream.getStreamId());
-                sender.send(maxSize -> null, 1, EncryptionLevel.App, lost -> { }, true);
-            };
-        }
-        return () -> { };
     }
 
     private final class Protocol implements ApplicationProtocolConnectionFactory {

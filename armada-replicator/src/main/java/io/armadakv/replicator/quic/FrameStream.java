@@ -24,6 +24,8 @@ public final class FrameStream implements AutoCloseable {
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean ended;
+    // whether anything came back yet: a frame, the end, or an error
+    private volatile boolean heard;
 
     FrameStream(QuicStream stream, String leader, Runnable onClose) {
         this.stream = stream;
@@ -44,12 +46,14 @@ public final class FrameStream implements AutoCloseable {
         }
         try {
             ReplicationFrame frame = ReplicationFrame.parseDelimitedFrom(in);
+            heard = true;
             if (frame == null) {
                 ended = true;
                 close();
             }
             return frame;
         } catch (IOException e) {
+            heard = true;
             if (e instanceof StreamClosedException) {
                 // kwik wakes a blocked reader with Thread.interrupt() and can leave the flag set
                 Thread.interrupted();
@@ -58,6 +62,11 @@ public final class FrameStream implements AutoCloseable {
             throw new IOException("answer from leader " + leader + " on stream " + stream.getStreamId()
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the request is still unanswered: nothing read yet, and not closed. */
+    boolean unanswered() {
+        return !heard && !closed.get();
     }
 
     @Override

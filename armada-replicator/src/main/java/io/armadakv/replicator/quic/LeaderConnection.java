@@ -2,6 +2,7 @@ package io.armadakv.replicator.quic;
 
 import io.armadakv.node.config.Endpoint;
 import io.armadakv.node.replication.KwikLogger;
+import io.armadakv.node.replication.KwikNudge;
 import io.armadakv.node.replication.QuicServer;
 import com.google.protobuf.ByteString;
 import io.armadakv.node.replication.ClientAuthentication;
@@ -42,6 +43,11 @@ public final class LeaderConnection implements AutoCloseable {
     // per-stream receive window: bounds throughput to about window / round trip per answer
     private static final long STREAM_RECEIVE_BUFFER = 4L * 1024 * 1024;
     private static final int KEEP_ALIVE_FOREVER = Integer.MAX_VALUE;
+    private static final long NUDGE_FIRST_MS = 20;
+    private static final Duration NUDGE_WATCH = Duration.ofSeconds(10);
+    private static final java.util.concurrent.ScheduledExecutorService REQUEST_NUDGES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("quic-request-nudge").factory());
 
     private final List<Endpoint> leaders;
     // replaced when the certificate files change; each new connection reads it once
@@ -99,7 +105,26 @@ public final class LeaderConnection implements AutoCloseable {
             used.streams.release();
             throw new IOException("sending a request to leader " + used.leader + " failed: " + e.getMessage(), e);
         }
-        return new FrameStream(stream, used.leader, used.streams::release);
+        FrameStream answer = new FrameStream(stream, used.leader, used.streams::release);
+        Runnable nudge = KwikNudge.of(used.connection, stream, stream.getOutputStream());
+        nudge.run();
+        nudgeUntilAnswered(answer, nudge, NUDGE_FIRST_MS, System.nanoTime() + NUDGE_WATCH.toNanos());
+        return answer;
+    }
+
+    /**
+     * kwik may strand a request it was given (QuicServer's note on kwik 0.10.8), and the leader then
+     * waits for it until the connection times out. Until the answer starts, the request is nudged at
+     * doubling intervals up to a second: a nudge can come before the strand, and one with nothing
+     * left to send costs an empty send request.
+     */
+    private static void nudgeUntilAnswered(FrameStream answer, Runnable nudge, long delayMs, long deadlineNanos) {
+        REQUEST_NUDGES.schedule(() -> {
+            if (answer.unanswered() && System.nanoTime() - deadlineNanos < 0) {
+                nudge.run();
+                nudgeUntilAnswered(answer, nudge, Math.min(2 * delayMs, 1000), deadlineNanos);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Connections made so far; each reconnect counts again. */
@@ -197,11 +222,13 @@ public final class LeaderConnection implements AutoCloseable {
     private void authenticate(QuicClientConnection connection, String leader, ClientTls tls) throws IOException {
         QuicStream stream = connection.createStream(true);
         OutputStream out = stream.getOutputStream();
+        Runnable nudge = KwikNudge.of(connection, stream, out);
         try {
             ReplicationRequest.newBuilder().setClientAuth(ClientAuth.newBuilder()
                     .addCertificateChain(ByteString.copyFrom(tls.clientCertificate().getEncoded()))).build()
                     .writeDelimitedTo(out);
             out.flush();
+            nudge.run();
             ReplicationFrame challenge = ReplicationFrame.parseDelimitedFrom(stream.getInputStream());
             if (challenge != null && challenge.getAuthenticated()) {
                 out.close();
@@ -214,6 +241,7 @@ public final class LeaderConnection implements AutoCloseable {
             byte[] signature = ClientAuthentication.sign(challenge.getChallenge().getNonce().toByteArray(), tls.clientKey());
             ClientAuth.newBuilder().setSignature(ByteString.copyFrom(signature)).build().writeDelimitedTo(out);
             out.close();
+            nudge.run();
             ReplicationFrame answer = ReplicationFrame.parseDelimitedFrom(stream.getInputStream());
             if (answer == null || !answer.getAuthenticated()) {
                 throw new IOException("leader " + leader + " refused the client certificate: "
