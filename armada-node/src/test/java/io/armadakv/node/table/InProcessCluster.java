@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 final class InProcessCluster implements AutoCloseable {
 
     private final List<NodeConfig> configs = new ArrayList<>();
-    private final TableManager[] nodes;
+    // read by tests while other threads start and stop nodes
+    private final java.util.concurrent.atomic.AtomicReferenceArray<TableManager> nodes;
     private final TableObserver[] observers;
 
     InProcessCluster(Path dir, int size, String... extraFlags) {
@@ -39,7 +40,7 @@ final class InProcessCluster implements AutoCloseable {
             configs.add(NodeConfig.from(ConfigProviderResolver.instance().getBuilder()
                     .withSources(CommandLineConfigSource.parse(flags)).build()));
         }
-        nodes = new TableManager[size];
+        nodes = new java.util.concurrent.atomic.AtomicReferenceArray<>(size);
         observers = new TableObserver[size];
         java.util.Arrays.fill(observers, TableObserver.NONE);
     }
@@ -53,7 +54,7 @@ final class InProcessCluster implements AutoCloseable {
     /** Starts every node at once: each waits for a catalog leader, which needs a majority. */
     InProcessCluster start() {
         List<CompletableFuture<Void>> starts = new ArrayList<>();
-        for (int i = 0; i < nodes.length; i++) {
+        for (int i = 0; i < nodes.length(); i++) {
             int n = i;
             starts.add(CompletableFuture.runAsync(() -> startNode(n)));
         }
@@ -63,7 +64,7 @@ final class InProcessCluster implements AutoCloseable {
 
     void startNode(int i) {
         TableManager m = new TableManager(configs.get(i), observers[i]);
-        nodes[i] = m; // visible while it starts: a test may watch a start that it holds up
+        nodes.set(i, m); // visible while it starts: a test may watch a start that it holds up
         try {
             m.start();
         } catch (IOException e) {
@@ -77,16 +78,16 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     void stopNode(int i) {
-        nodes[i].close();
-        nodes[i] = null;
+        nodes.get(i).close();
+        nodes.set(i, null);
     }
 
     TableManager node(int i) {
-        return nodes[i];
+        return nodes.get(i);
     }
 
     int size() {
-        return nodes.length;
+        return nodes.length();
     }
 
     NodeConfig config(int i) {
@@ -96,7 +97,8 @@ final class InProcessCluster implements AutoCloseable {
     @Override
     public void close() {
         List<CompletableFuture<Void>> closes = new ArrayList<>();
-        for (TableManager m : nodes) {
+        for (int i = 0; i < nodes.length(); i++) {
+            TableManager m = nodes.get(i);
             if (m != null) {
                 closes.add(CompletableFuture.runAsync(m::close));
             }

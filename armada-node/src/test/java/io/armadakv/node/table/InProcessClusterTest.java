@@ -155,7 +155,10 @@ class InProcessClusterTest {
             try {
                 restarted = CompletableFuture.runAsync(() -> cluster.startNode(2));
                 await("the leader's snapshot request turned away while the group starts on node 3",
-                        () -> cluster.node(2).raft() != null && cluster.node(2).raft().installsTurnedAway() > 0);
+                        () -> {
+                            TableManager n3 = cluster.node(2); // set once its start has begun
+                            return n3 != null && n3.raft() != null && n3.raft().installsTurnedAway() > 0;
+                        });
             } finally {
                 StoreStateMachine.initializeHook = null;
                 opened.countDown();
