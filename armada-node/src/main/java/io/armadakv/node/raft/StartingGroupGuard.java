@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StartingGroupGuard implements ServerInterceptor {
 
-    static final String INSTALL_SNAPSHOT = RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName();
+    private static final String INSTALL_SNAPSHOT = RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName();
 
     private final Set<RaftGroupId> starting = ConcurrentHashMap.newKeySet();
     private final AtomicLong turnedAway = new AtomicLong();

@@ -34,7 +34,7 @@ record Stores(String table, Environment env, Store kv, Store latest, Store meta,
                 .setLogCacheShared(true)
                 .setManagementEnabled(false)
                 // the cleaner starts when three quarters of the log is garbage, not half: it then copies
-                // about a third as much live data per byte it frees (docs/benchmarks.md: +7 % Put/s),
+                // about a third as much live data per byte it frees (docs/benchmarks.md, C1 loops),
                 // and a table takes up to four times its live size on disk instead of two
                 .setGcMinUtilization(25)
                 // an abandoned iterator must not keep a table from closing

@@ -96,8 +96,8 @@ public final class LeaderConnection implements AutoCloseable {
             stream = current.open();
         }
         Link used = current;
+        OutputStream out = stream.getOutputStream();
         try {
-            OutputStream out = stream.getOutputStream();
             request.writeDelimitedTo(out);
             out.close();
         } catch (IOException e) {
@@ -106,7 +106,7 @@ public final class LeaderConnection implements AutoCloseable {
             throw new IOException("sending a request to leader " + used.leader + " failed: " + e.getMessage(), e);
         }
         FrameStream answer = new FrameStream(stream, used.leader, used.streams::release);
-        Runnable nudge = KwikNudge.of(used.connection, stream, stream.getOutputStream());
+        Runnable nudge = KwikNudge.of(used.connection, stream, out);
         nudge.run();
         nudgeUntilAnswered(answer, nudge, NUDGE_FIRST_MS, System.nanoTime() + NUDGE_WATCH.toNanos());
         return answer;
