@@ -44,6 +44,10 @@ public final class EtcdCluster implements ServerCluster {
                         "--initial-cluster=" + initial,
                         "--initial-cluster-token=armada-bench",
                         "--initial-cluster-state=new",
+                        // the history Armada keeps by default (storage.compaction-retention, checked every
+                        // 5 minutes): both sides pay for compacting what they write
+                        "--auto-compaction-mode=revision",
+                        "--auto-compaction-retention=100000",
                         "--logger=zap"), data.resolve("etcd.log")));
                 addresses.add("127.0.0.1:" + client[i]);
             }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -24,6 +26,10 @@ import java.util.function.Function;
  * becomes one Raft entry, elsewhere it is relayed to the leader, whose batcher packs it with its
  * own writes. Fewer entries in flight means fuller entries under load, and every entry costs a
  * Raft round on each node.
+ * Under load the leader also holds an entry back for a moment (the proposal hold) until as many
+ * writes wait as the previous entry carried: the clients answered by one entry send their next
+ * writes within about a round trip, and relayed ones a little later, so without the hold entries
+ * alternate between a full one and whatever arrived first, and every entry costs a round.
  * The queue is bounded by count and bytes: an overloaded table refuses a write at once
  * ({@link WritesOverloadedException}) instead of letting memory grow with the backlog.
  */
@@ -50,6 +56,11 @@ final class ProposalBatcher {
 
         /** How many batches may be out at once, as things stand now. */
         int window();
+
+        /** Whether a batch becomes a Raft entry here, which the proposal hold applies to; relays go at once. */
+        default boolean proposesEntries() {
+            return true;
+        }
     }
 
     /** Hears what the batcher does, for metrics: each write's time to its reply, and each batch's size. */
@@ -83,6 +94,11 @@ final class ProposalBatcher {
     private final AtomicLong pendingBytes = new AtomicLong();
     private final Listener listener;
     private final Executor elsewhere;
+    private final long holdNanos;
+    /** The writes of the last batch taken: the hold waits for as many. */
+    private volatile int lastBatchWrites;
+    /** While non-zero and in the future, proposals wait for {@link #lastBatchWrites} writes or for this time. */
+    private volatile long holdUntil;
     /** Set while this thread hands a batch to the sink, which may answer at once, on this thread. */
     private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
 
@@ -95,6 +111,16 @@ final class ProposalBatcher {
      */
     ProposalBatcher(String table, int maxEntryBytes, Sink sink, Executor elsewhere, Listener listener,
                     Admission admission) {
+        this(table, maxEntryBytes, sink, elsewhere, listener, admission, 0);
+    }
+
+    /**
+     * @param holdNanos how long, at most, an entry waits after the previous one completed for as
+     *                  many writes as that one carried; 0 proposes whatever waits at once
+     */
+    ProposalBatcher(String table, int maxEntryBytes, Sink sink, Executor elsewhere, Listener listener,
+                    Admission admission, long holdNanos) {
+        this.holdNanos = holdNanos;
         this.table = table;
         this.maxEntryBytes = maxEntryBytes;
         this.sink = sink;
@@ -232,6 +258,9 @@ final class ProposalBatcher {
     }
 
     private void proposeNext() {
+        if (holding()) {
+            return; // the hold's timer or the write that fills the batch proposes
+        }
         while (!queue.isEmpty()) {
             int n = inFlight.get();
             int window = sink.window();
@@ -246,6 +275,38 @@ final class ProposalBatcher {
             }
         }
     }
+
+    private boolean holding() {
+        long until = holdUntil;
+        return until != 0 && System.nanoTime() - until < 0 && pendingWrites.get() < lastBatchWrites
+                && pendingBytes.get() < maxEntryBytes;
+    }
+
+    /**
+     * After a batch completed: holds the next one if fewer writes wait than it carried. After a
+     * batch of one there is nothing to wait for: the next write goes out as it comes either way.
+     */
+    private void proposeNextOrHold() {
+        int last = lastBatchWrites;
+        if (holdNanos <= 0 || last <= 1 || pendingWrites.get() >= last || !sink.proposesEntries()) {
+            proposeNext();
+            return;
+        }
+        long until = System.nanoTime() + holdNanos;
+        holdUntil = until;
+        HOLD_TIMER.schedule(() -> {
+            if (holdUntil == until) {
+                holdUntil = 0;
+            }
+            proposeNext();
+        }, holdNanos, TimeUnit.NANOSECONDS);
+        // a write may have filled the batch between the check and the hold being set
+        proposeNext();
+    }
+
+    /** One thread ends the holds of every table. */
+    private static final ScheduledThreadPoolExecutor HOLD_TIMER = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().daemon().name("armada-proposal-hold").factory());
 
     /**
      * Takes a batch and hands it to the sink under one lock, so batches go out in the order their
@@ -283,6 +344,7 @@ final class ProposalBatcher {
             commands.add(p.command());
         }
         listener.batched(batch.size());
+        lastBatchWrites = batch.size();
         CompletableFuture<List<Outcome>> outcomes;
         DELIVERING.set(true);
         try {
@@ -306,7 +368,7 @@ final class ProposalBatcher {
             complete(batch, outcomes, error);
         } finally {
             inFlight.decrementAndGet();
-            proposeNext();
+            proposeNextOrHold();
         }
     }
 

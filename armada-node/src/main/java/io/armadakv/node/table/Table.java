@@ -40,7 +40,7 @@ public final class Table {
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
         this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, DEFAULT_RELAYS_IN_FLIGHT,
-                replies, TableObserver.NONE, ProposalBatcher.Admission.UNLIMITED);
+                replies, TableObserver.NONE, ProposalBatcher.Admission.UNLIMITED, 0);
     }
 
     /** Batches a non-leader node may have on their way to the leader at once. */
@@ -48,7 +48,7 @@ public final class Table {
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, int maxRelaysInFlight, java.util.concurrent.Executor replies,
-          TableObserver observer, ProposalBatcher.Admission admission) {
+          TableObserver observer, ProposalBatcher.Admission admission, long proposalHoldNanos) {
         this.name = name;
         this.leaderId = leaderId;
         this.waiters = waiters;
@@ -69,7 +69,7 @@ public final class Table {
                     }
                 }, replies);
         this.batcher = new ProposalBatcher(name, maxEntryBytes, router, replies,
-                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission);
+                (nanos, ok) -> observer.proposalCompleted(id, nanos, ok), admission, proposalHoldNanos);
         this.readBarrier = new ReadBarrier(this::readIndexRound, replies);
     }
 

@@ -72,6 +72,11 @@ final class WriteRouter implements ProposalBatcher.Sink {
     }
 
     @Override
+    public boolean proposesEntries() {
+        return raft.leads(groupId);
+    }
+
+    @Override
     public CompletableFuture<List<ProposalBatcher.Outcome>> deliver(List<Command> batch) {
         RaftPeerId leader = raft.leaderOf(groupId);
         if (leader == null || leader.equals(raft.selfId()) || !raft.relay().ready(leader)) {

@@ -183,9 +183,33 @@ class ProposalBatcherTest {
         final List<List<Command>> batches = new ArrayList<>();
         final List<CompletableFuture<List<ProposalBatcher.Outcome>>> answers = new ArrayList<>();
         final int window;
+        final boolean proposesEntries;
 
         HeldSink(int window) {
+            this(window, true);
+        }
+
+        HeldSink(int window, boolean proposesEntries) {
             this.window = window;
+            this.proposesEntries = proposesEntries;
+        }
+
+        @Override
+        public boolean proposesEntries() {
+            return proposesEntries;
+        }
+
+        synchronized int delivered() {
+            return batches.size();
+        }
+
+        synchronized List<String> keys(int batch) {
+            return batches.get(batch).stream().map(c -> c.getKv().getKey().toStringUtf8()).toList();
+        }
+
+        synchronized void answer(int batch) {
+            answers.get(batch).complete(batches.get(batch).stream()
+                    .map(c -> ProposalBatcher.Outcome.of(CommandResult.getDefaultInstance())).toList());
         }
 
         @Override
@@ -237,6 +261,73 @@ class ProposalBatcherTest {
         }
         assertEquals(2, sink.batches.size(), "the queued write went out once the window opened");
         assertTrue(!queued.isDone());
+    }
+
+    private static final long AN_HOUR = TimeUnit.HOURS.toNanos(1);
+
+    private static ProposalBatcher holding(HeldSink sink, int maxEntryBytes, long holdNanos) {
+        return new ProposalBatcher("t", maxEntryBytes, sink, Runnable::run, ProposalBatcher.Listener.NONE,
+                ProposalBatcher.Admission.UNLIMITED, holdNanos);
+    }
+
+    @Test
+    void underLoadTheNextEntryWaitsForAsManyWritesAsTheLastOneCarried() {
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = holding(sink, 1 << 20, AN_HOUR);
+        batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        CompletableFuture<CommandResult> d = batcher.submit(put("d", 1));
+        sink.answer(0);
+        assertEquals(1, sink.delivered(), "one write waits where the last entry carried three: held");
+        batcher.submit(put("e", 1));
+        assertEquals(1, sink.delivered());
+        batcher.submit(put("f", 1));
+        assertEquals(2, sink.delivered(), "the third write filled the entry");
+        assertEquals(List.of("d", "e", "f"), sink.keys(1));
+        sink.answer(1);
+        assertTrue(d.isDone() && !d.isCompletedExceptionally());
+    }
+
+    @Test
+    void aLoneWriterIsNeverHeld() {
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = holding(sink, 1 << 20, AN_HOUR);
+        for (int i = 0; i < 5; i++) {
+            batcher.submit(put("k" + i, 1));
+            assertEquals(i + 1, sink.delivered(), "write " + i + " went out at once");
+            sink.answer(i);
+        }
+    }
+
+    @Test
+    void aHoldEndsWithWhatWaitsWhenItsTimeIsUp() throws Exception {
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = holding(sink, 1 << 20, TimeUnit.MILLISECONDS.toNanos(20));
+        batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        batcher.submit(put("d", 1));
+        sink.answer(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sink.delivered() < 2 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(2, sink.delivered(), "the held write went out when the hold ended");
+        assertEquals(List.of("d"), sink.keys(1));
+    }
+
+    @Test
+    void relayedBatchesAndFullEntriesAreNotHeld() {
+        HeldSink relay = new HeldSink(1, false);
+        ProposalBatcher relaying = holding(relay, 1 << 20, AN_HOUR);
+        relaying.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        relaying.submit(put("d", 1));
+        relay.answer(0);
+        assertEquals(2, relay.delivered(), "a relay goes to the leader at once, to join its next entry");
+
+        HeldSink sink = new HeldSink(1);
+        ProposalBatcher batcher = holding(sink, 1000, AN_HOUR);
+        batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        batcher.submit(put("big", 2000));
+        sink.answer(0);
+        assertEquals(2, sink.delivered(), "what waits already fills an entry: no reason to wait for more");
     }
 
     private static Throwable failureOf(CompletableFuture<CommandResult> f) {
