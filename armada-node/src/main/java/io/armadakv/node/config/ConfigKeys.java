@@ -66,6 +66,9 @@ public final class ConfigKeys {
     public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "1",
             "Raft entries a table's proposal batcher keeps in flight at once; writes that arrive meanwhile "
                     + "go into the next entry together (more in flight: lower latency when idle, smaller entries under load)");
+    public static final ConfigKey RAFT_MAX_RELAYS_IN_FLIGHT = ConfigKey.of("raft.max-relays-in-flight", INT, "1",
+            "Batches of writes a node that does not lead a table's group keeps on their way to the leader node at "
+                    + "once; writes that arrive meanwhile are relayed together in the next one");
     public static final ConfigKey RAFT_PROPOSAL_HOLD_MS = ConfigKey.of("raft.proposal-hold", DURATION_MS, "2",
             "On a table's leader, how long a Raft entry may wait, after the previous one completed, for as many "
                     + "writes as that one carried (fuller entries under load, no wait when idle); 0 turns it off");
@@ -157,7 +160,8 @@ public final class ConfigKeys {
             REST_ADDRESS,
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
             RAFT_SNAPSHOT_ENTRIES, RAFT_LOG_RETAINED_ENTRIES, RAFT_LOG_SEGMENT_SIZE,
-            RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, RAFT_PROPOSAL_HOLD_MS, STORAGE_DURABLE_WRITES,
+            RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, RAFT_MAX_RELAYS_IN_FLIGHT,
+            RAFT_PROPOSAL_HOLD_MS, STORAGE_DURABLE_WRITES,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             MAX_TXN_OPS, MAX_SEND_MESSAGE_SIZE, MAX_CONCURRENT_CONNECTIONS, MAX_CONCURRENT_STREAMS,

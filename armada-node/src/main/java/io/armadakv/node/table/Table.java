@@ -43,8 +43,8 @@ public final class Table {
                 replies, TableObserver.NONE, ProposalBatcher.Admission.UNLIMITED, 0);
     }
 
-    /** Batches a non-leader node may have on their way to the leader at once. */
-    static final int DEFAULT_RELAYS_IN_FLIGHT = 2;
+    /** Batches a non-leader node may have on their way to the leader at once: raft.max-relays-in-flight's default. */
+    static final int DEFAULT_RELAYS_IN_FLIGHT = 1;
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, int maxRelaysInFlight, java.util.concurrent.Executor replies,

@@ -421,7 +421,7 @@ public final class TableManager implements AutoCloseable {
             raft.addGroup(gid);
             TableStateMachine sm = (TableStateMachine) stateMachineFor(gid);
             Table hosted = new Table(d.getName(), d.getId(), d.getLeaderId(), raft, sm, waitersFor(gid),
-                    config.maxBatchBytes(), config.maxInFlightProposals(), Table.DEFAULT_RELAYS_IN_FLIGHT, replies,
+                    config.maxBatchBytes(), config.maxInFlightProposals(), config.maxRelaysInFlight(), replies,
                     observer, admission(), TimeUnit.MILLISECONDS.toNanos(config.proposalHoldMs()));
             if (existing != null) {
                 observer.tableRemoved(existing); // a table of the same name was deleted and created again

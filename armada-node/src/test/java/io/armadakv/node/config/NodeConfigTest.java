@@ -76,6 +76,21 @@ class NodeConfigTest {
     }
 
     @Test
+    void writeBatchingSettingsHaveTheirDefaultsAndRefuseZeroWindows() {
+        NodeConfig d = parse();
+        assertEquals(1, d.maxInFlightProposals());
+        assertEquals(1, d.maxRelaysInFlight());
+        assertEquals(2, d.proposalHoldMs());
+        NodeConfig set = parse("--raft.max-in-flight-proposals=3", "--raft.max-relays-in-flight=4",
+                "--raft.proposal-hold=0");
+        assertEquals(3, set.maxInFlightProposals());
+        assertEquals(4, set.maxRelaysInFlight());
+        assertEquals(0, set.proposalHoldMs());
+        assertTrue(error("--raft.max-relays-in-flight=0").startsWith("raft.max-relays-in-flight:"));
+        assertTrue(error("--raft.max-in-flight-proposals=0").startsWith("raft.max-in-flight-proposals:"));
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         assertTrue(error("--api.address=127.0.0.1:8443").startsWith("api.address:"));
         assertTrue(error("--api.address=http://127.0.0.1").startsWith("api.address:"));
