@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,8 +98,12 @@ final class ProposalBatcher {
     private final long holdNanos;
     /** The writes of the last batch taken: the hold waits for as many. */
     private volatile int lastBatchWrites;
-    /** While non-zero and in the future, proposals wait for {@link #lastBatchWrites} writes or for this time. */
-    private volatile long holdUntil;
+    /** A hold in force: proposals wait for {@link #lastBatchWrites} writes or until its time. */
+    private record Hold(long until, ScheduledFuture<?> timer) {
+    }
+
+    /** Set and cleared under the lock, so that a hold in force always has its timer; read without it. */
+    private volatile Hold hold;
     /** Set while this thread hands a batch to the sink, which may answer at once, on this thread. */
     private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
 
@@ -277,8 +282,8 @@ final class ProposalBatcher {
     }
 
     private boolean holding() {
-        long until = holdUntil;
-        return until != 0 && System.nanoTime() - until < 0 && pendingWrites.get() < lastBatchWrites
+        Hold h = hold;
+        return h != null && System.nanoTime() - h.until() < 0 && pendingWrites.get() < lastBatchWrites
                 && pendingBytes.get() < maxEntryBytes;
     }
 
@@ -292,21 +297,45 @@ final class ProposalBatcher {
             proposeNext();
             return;
         }
-        long until = System.nanoTime() + holdNanos;
-        holdUntil = until;
-        HOLD_TIMER.schedule(() -> {
-            if (holdUntil == until) {
-                holdUntil = 0;
-            }
-            proposeNext();
-        }, holdNanos, TimeUnit.NANOSECONDS);
+        startHold();
         // a write may have filled the batch between the check and the hold being set
         proposeNext();
     }
 
+    private synchronized void startHold() {
+        endHold();
+        long until = System.nanoTime() + holdNanos;
+        hold = new Hold(until, HOLD_TIMER.schedule(() -> holdTimeUp(until), holdNanos, TimeUnit.NANOSECONDS));
+    }
+
+    private void holdTimeUp(long until) {
+        synchronized (this) {
+            Hold h = hold;
+            if (h != null && h.until() == until) {
+                hold = null;
+            }
+        }
+        proposeNext();
+    }
+
+    /** Under the lock. A hold is for the next entry only: once that goes out, its timer has nothing to end. */
+    private void endHold() {
+        Hold h = hold;
+        if (h != null) {
+            hold = null;
+            h.timer().cancel(false);
+        }
+    }
+
     /** One thread ends the holds of every table. */
-    private static final ScheduledThreadPoolExecutor HOLD_TIMER = new ScheduledThreadPoolExecutor(1,
-            Thread.ofPlatform().daemon().name("armada-proposal-hold").factory());
+    private static final ScheduledThreadPoolExecutor HOLD_TIMER = holdTimer();
+
+    private static ScheduledThreadPoolExecutor holdTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("armada-proposal-hold").factory());
+        timer.setRemoveOnCancelPolicy(true); // a cancelled hold leaves nothing behind in the queue
+        return timer;
+    }
 
     /**
      * Takes a batch and hands it to the sink under one lock, so batches go out in the order their
@@ -345,6 +374,7 @@ final class ProposalBatcher {
         }
         listener.batched(batch.size());
         lastBatchWrites = batch.size();
+        endHold();
         CompletableFuture<List<Outcome>> outcomes;
         DELIVERING.set(true);
         try {

@@ -38,15 +38,6 @@ public final class Table {
     private volatile long caughtUpAtNanos = System.nanoTime();
 
     Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
-          int maxEntryBytes, int maxInFlight, java.util.concurrent.Executor replies) {
-        this(name, id, leaderId, raft, stateMachine, waiters, maxEntryBytes, maxInFlight, DEFAULT_RELAYS_IN_FLIGHT,
-                replies, TableObserver.NONE, ProposalBatcher.Admission.UNLIMITED, 0);
-    }
-
-    /** Batches a non-leader node may have on their way to the leader at once: raft.max-relays-in-flight's default. */
-    static final int DEFAULT_RELAYS_IN_FLIGHT = 1;
-
-    Table(String name, long id, long leaderId, RaftNode raft, TableStateMachine stateMachine, RevisionWaiters waiters,
           int maxEntryBytes, int maxInFlight, int maxRelaysInFlight, java.util.concurrent.Executor replies,
           TableObserver observer, ProposalBatcher.Admission admission, long proposalHoldNanos) {
         this.name = name;

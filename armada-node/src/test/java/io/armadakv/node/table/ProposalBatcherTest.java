@@ -288,6 +288,19 @@ class ProposalBatcherTest {
     }
 
     @Test
+    void aHoldEndsWhenTheEntryItHeldGoesOut() {
+        HeldSink sink = new HeldSink(2);
+        ProposalBatcher batcher = holding(sink, 1 << 20, AN_HOUR);
+        batcher.submitAll(List.of(put("a", 1), put("b", 1), put("c", 1)));
+        sink.answer(0);
+        batcher.submitAll(List.of(put("d", 1), put("e", 1), put("f", 1)));
+        assertEquals(2, sink.delivered(), "three writes filled the held entry");
+        batcher.submit(put("g", 1));
+        assertEquals(3, sink.delivered(), "a second entry may be in flight, and no hold is left to stop it");
+        assertEquals(List.of("g"), sink.keys(2));
+    }
+
+    @Test
     void aLoneWriterIsNeverHeld() {
         HeldSink sink = new HeldSink(1);
         ProposalBatcher batcher = holding(sink, 1 << 20, AN_HOUR);
