@@ -303,10 +303,10 @@ public class KvService extends KVGrpc.KVImplBase {
                 r = response.apply(result);
                 if (r instanceof com.google.protobuf.MessageLite m) {
                     // rare: the pre-checks passed but concurrent writes grew the result before it applied
-                    String call = command.getType() == Command.CommandType.TXN ? "Txn"
-                            : command.getType() + " of key " + Keys.abbreviate(command.getKv().getKey());
-                    limits().checkResponse(table.name(), "the result of the " + call + " (applied at revision "
-                            + result.getRevision() + ")", m.getSerializedSize());
+                    limits().checkResponse(table.name(), () -> "the result of the "
+                            + (command.getType() == Command.CommandType.TXN ? "Txn"
+                                    : command.getType() + " of key " + Keys.abbreviate(command.getKv().getKey()))
+                            + " (applied at revision " + result.getRevision() + ")", m.getSerializedSize());
                 }
             } catch (RuntimeException e) {
                 observer.onError(ApiErrors.toStatus(e));

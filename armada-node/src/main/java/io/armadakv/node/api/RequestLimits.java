@@ -56,6 +56,13 @@ record RequestLimits(int maxKeySize, int maxValueSize, int maxTxnOps, int maxSen
         }
     }
 
+    /** As above, for a hot path: the description is only built for a refusal. */
+    void checkResponse(String table, java.util.function.Supplier<String> what, int bytes) {
+        if (bytes > maxSendMessageSize) {
+            checkResponse(table, what.get(), bytes);
+        }
+    }
+
     StatusRuntimeException tooLarge(String table, String what) {
         return Status.RESOURCE_EXHAUSTED.withDescription("response too large: " + what + " in table " + table
                 + ", over the limit of " + maxSendMessageSize + " bytes (" + ConfigKeys.MAX_SEND_MESSAGE_SIZE.name()

@@ -54,8 +54,9 @@ public final class ConfigKeys {
             "Applied entries between two snapshots; the Raft log is purged up to a snapshot");
     public static final ConfigKey RAFT_LOG_RETAINED_ENTRIES = ConfigKey.of("raft.log-retained-entries", LONG, "5000",
             "Entries kept in the Raft log below a snapshot, so a briefly lagging member catches up without one");
-    public static final ConfigKey RAFT_LOG_SEGMENT_SIZE = ConfigKey.of("raft.log-segment-size", LONG, "33554432",
-            "Size of a Raft log segment file in bytes; the log is purged a whole segment at a time");
+    public static final ConfigKey RAFT_LOG_SEGMENT_SIZE = ConfigKey.of("raft.log-segment-size", LONG, "8388608",
+            "Size of a Raft log segment file in bytes; the log is purged a whole segment at a time, and the "
+                    + "entries of the segment being written stay on the heap until it closes");
     public static final ConfigKey RAFT_ELECTION_TIMEOUT_MS = ConfigKey.of("raft.election-timeout", DURATION_MS,
             "1000", "Minimum Raft election timeout in milliseconds (the maximum is twice this)");
     public static final ConfigKey RAFT_MAX_BATCH_BYTES = ConfigKey.of("raft.max-batch-bytes", INT, "1048576",

@@ -4,6 +4,8 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.ConnectivityState;
+import org.apache.ratis.thirdparty.io.grpc.Drainable;
+import org.apache.ratis.thirdparty.io.grpc.KnownLength;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
@@ -16,6 +18,7 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
@@ -37,21 +40,52 @@ public final class LeaderRelay implements AutoCloseable {
         CompletableFuture<byte[]> receive(byte[] request);
     }
 
+    /**
+     * Requests and replies as they are. gRPC writes a stream that can drain itself straight into
+     * the frame, where it would copy any other through an 8 KiB buffer of its own, and the bytes
+     * arriving are read into one array of their known length.
+     */
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
+            return new DrainableBytes(value);
         }
 
         @Override
         public byte[] parse(InputStream stream) {
             try {
-                return stream.readAllBytes();
+                if (!(stream instanceof KnownLength)) {
+                    return stream.readAllBytes();
+                }
+                byte[] stated = stream.readNBytes(stream.available());
+                int more = stream.read();
+                if (more == -1) {
+                    return stated;
+                }
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(stated.length + 8192);
+                all.write(stated);
+                all.write(more);
+                stream.transferTo(all);
+                return all.toByteArray();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
     };
+
+    private static final class DrainableBytes extends ByteArrayInputStream implements Drainable, KnownLength {
+        DrainableBytes(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int drainTo(OutputStream target) throws IOException {
+            int n = count - pos;
+            target.write(buf, pos, n);
+            pos = count;
+            return n;
+        }
+    }
 
     static final MethodDescriptor<byte[], byte[]> RELAY = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)

@@ -7,7 +7,6 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -186,12 +185,8 @@ final class ProposalBatcher {
 
     private static List<Outcome> outcomes(String table, RaftClientReply reply, int writes) {
         List<Outcome> out = new ArrayList<>(writes);
-        try (InputStream in = reply.getMessage().getContent().newInput()) {
-            for (int i = 0; i < writes; i++) {
-                CommandResult r = CommandResult.parseDelimitedFrom(in);
-                if (r == null) {
-                    throw new IOException("the entry's reply has fewer results than the entry has writes");
-                }
+        try {
+            for (CommandResult r : EntryResults.decode(reply.getMessage().getContent(), writes)) {
                 out.add(Outcome.of(r));
             }
         } catch (IOException | RuntimeException e) {

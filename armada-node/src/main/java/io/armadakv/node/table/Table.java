@@ -211,12 +211,8 @@ public final class Table {
             if (error != null) {
                 throw RaftErrors.map(name, error);
             }
-            try (java.io.InputStream in = reply.getMessage().getContent().newInput()) {
-                CommandResult r = CommandResult.parseDelimitedFrom(in);
-                if (r == null) {
-                    throw new IllegalStateException("table " + name + ": empty apply reply");
-                }
-                return r;
+            try {
+                return EntryResults.decode(reply.getMessage().getContent(), 1).getFirst();
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("table " + name + ": bad apply reply", e);
             }

@@ -7,9 +7,6 @@ import mvcc.v1.Mvcc.CommandResult;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -44,8 +41,12 @@ final class TableStateMachine extends StoreStateMachine {
     ByteString applyEntry(EntryWriter writer, long index, ByteString data) {
         Command command;
         try {
-            command = Command.parseFrom(data.asReadOnlyByteBuffer());
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // one copy of the entry, which the command's keys and values then share instead of a copy each
+            com.google.protobuf.CodedInputStream in = com.google.protobuf.UnsafeByteOperations
+                    .unsafeWrap(data.toByteArray()).newCodedInput();
+            in.enableAliasing(true);
+            command = Command.parseFrom(in);
+        } catch (java.io.IOException e) {
             throw new InvalidCommandException(Long.toString(tableId), "undecodable command: " + e.getMessage());
         }
         if (replica != null) {
@@ -57,7 +58,7 @@ final class TableStateMachine extends StoreStateMachine {
             revisions[i] = results.get(i).getRevision();
         }
         writer.recordRevisions(revisions);
-        return encode(results);
+        return EntryResults.encode(results);
     }
 
     /** A refused entry is served to replicators as a DUMMY: no revisions recorded means none given. */
@@ -71,17 +72,5 @@ final class TableStateMachine extends StoreStateMachine {
     @Override
     void afterApply() {
         onApplied.run();
-    }
-
-    static ByteString encode(List<CommandResult> results) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * results.size());
-        try {
-            for (CommandResult r : results) {
-                r.writeDelimitedTo(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return UnsafeByteOperations.unsafeWrap(out.toByteArray());
     }
 }

@@ -94,6 +94,14 @@ class RequestLimitsTest {
                 + "in table t, over the limit of 4194304 bytes (api.max-send-message-size); read large results "
                 + "with IterateRange",
                 () -> LIMITS.checkResponse("t", "the result of the Txn", 4 * 1024 * 1024 + 1));
+        // the hot path's form builds its description only for a refusal, and the same one
+        assertDoesNotThrow(() -> LIMITS.checkResponse("t", () -> {
+            throw new AssertionError("described a response within the limit");
+        }, 4 * 1024 * 1024));
+        assertRefused(Status.Code.RESOURCE_EXHAUSTED, "response too large: the result of the Txn is 4194305 bytes "
+                + "in table t, over the limit of 4194304 bytes (api.max-send-message-size); read large results "
+                + "with IterateRange",
+                () -> LIMITS.checkResponse("t", () -> "the result of the Txn", 4 * 1024 * 1024 + 1));
     }
 
     @Test

@@ -90,6 +90,19 @@ class NodeConfigTest {
         assertTrue(error("--raft.max-in-flight-proposals=0").startsWith("raft.max-in-flight-proposals:"));
     }
 
+    /** The open segment's entries stay on the heap, so the default is small; it must still hold two of the largest entries. */
+    @Test
+    void logSegmentsAre8MiBAndMustHoldTwoOfTheLargestEntries() {
+        NodeConfig d = parse();
+        assertEquals(8L << 20, d.logSegmentSize());
+        assertTrue(2 * d.maxEntryBytes() <= d.logSegmentSize(), "the defaults fit: " + d.maxEntryBytes());
+        String m = error("--api.max-value-size=" + (4 << 20));
+        assertTrue(m.startsWith("raft.log-segment-size: 8388608 bytes cannot hold two of the largest Raft entries")
+                && m.contains("api.max-value-size"), m);
+        assertEquals(4L << 20, parse("--api.max-value-size=" + (4 << 20), "--raft.log-segment-size=" + (16 << 20))
+                .maxEntryBytes() - 1024 - 64 * 1024);
+    }
+
     @Test
     void badValuesNameTheirKey() {
         assertTrue(error("--api.address=127.0.0.1:8443").startsWith("api.address:"));

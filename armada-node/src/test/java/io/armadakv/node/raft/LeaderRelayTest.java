@@ -71,4 +71,34 @@ class LeaderRelayTest {
             server.shutdownNow();
         }
     }
+
+    @Test
+    void largeAndEmptyMessagesArriveWhole() throws Exception {
+        int port = LoopbackPorts.next();
+        LeaderRelay.Receiver reversed = request -> {
+            byte[] r = new byte[request.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = request[request.length - 1 - i];
+            }
+            return CompletableFuture.completedFuture(r);
+        };
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(LeaderRelay.service(() -> reversed)).build().start();
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 4 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            // larger than a gRPC frame and Netty's read buffers, so it arrives in pieces
+            byte[] big = new byte[(1 << 20) + 12_345];
+            new java.util.Random(7).nextBytes(big);
+            byte[] reply = relay.send(two, big, 10_000).get(10, TimeUnit.SECONDS);
+            assertEquals(big.length, reply.length);
+            for (int i = 0; i < big.length; i++) {
+                if (reply[i] != big[big.length - 1 - i]) {
+                    throw new AssertionError("byte " + i + " of the reply differs");
+                }
+            }
+            assertEquals(0, relay.send(two, new byte[0], 10_000).get(10, TimeUnit.SECONDS).length);
+        } finally {
+            server.shutdownNow();
+        }
+    }
 }

@@ -59,7 +59,7 @@ class ProposalBatcherTest {
                             .setGroupId(RaftGroupId.randomId())
                             .setCallId(1)
                             .setSuccess(true)
-                            .setMessage(Message.valueOf(TableStateMachine.encode(results)))
+                            .setMessage(Message.valueOf(EntryResults.encode(results)))
                             .build();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
