@@ -91,6 +91,8 @@ class LauncherIT {
             Run r = run("leader", "--api.address=http://127.0.0.1:" + port,
                     "--rest.address=http://127.0.0.1:" + ArmadaProcess.freePort(),
                     "--raft.address=127.0.0.1:" + ArmadaProcess.freePort(),
+                    // not the default 8444: a node running on this machine would fail the start for another reason
+                    "--replication.address=127.0.0.1:" + ArmadaProcess.freePort(),
                     "--raft.node-host-dir=" + dir.resolve("raft"), "--raft.state-machine-dir=" + dir.resolve("tables"));
             assertEquals(1, r.exit(), r.output());
             assertTrue(r.output().contains("api.address"), r.output());
