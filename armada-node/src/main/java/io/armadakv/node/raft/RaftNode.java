@@ -147,8 +147,9 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(maxEntry + 64 * 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentSize()));
         // Ratis keeps the entries of the open segment and of up to six closed ones on the heap of every
-        // group, to send to followers that lag; ours apply within a round, and a lagging one is served
-        // from the segment files. One closed segment is kept (docs/benchmarks.md, "Run of 2026-12-03, evening")
+        // group, for followers that lag; a follower in step needs only the newest entries, and one that
+        // lags further is served from the segment files. One closed segment is kept: 1,229 entries held
+        // instead of 11,713 after a minute of writes (docs/benchmarks.md, "Run of 2026-12-03, evening")
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 1);
         RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.max(1, Math.min(1024, config.snapshotEntries() / 2)));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(Math.max(64L << 20, 4 * maxEntry)));

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import mvcc.v1.Mvcc.CommandResult;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
@@ -40,6 +41,18 @@ final class EntryResults {
             throw new UncheckedIOException(e); // a sized array: only a bug gets here
         }
         return UnsafeByteOperations.unsafeWrap(out);
+    }
+
+    /**
+     * The results of the {@code count} commands of an applied entry, from Ratis' reply to its
+     * proposal; a reply that does not hold them is a bug, reported as such for {@code table}.
+     */
+    static List<CommandResult> read(String table, RaftClientReply reply, int count) {
+        try {
+            return decode(reply.getMessage().getContent(), count);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("table " + table + ": bad apply reply", e);
+        }
     }
 
     /**

@@ -6,7 +6,6 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -185,12 +184,8 @@ final class ProposalBatcher {
 
     private static List<Outcome> outcomes(String table, RaftClientReply reply, int writes) {
         List<Outcome> out = new ArrayList<>(writes);
-        try {
-            for (CommandResult r : EntryResults.decode(reply.getMessage().getContent(), writes)) {
-                out.add(Outcome.of(r));
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("table " + table + ": bad apply reply", e);
+        for (CommandResult r : EntryResults.read(table, reply, writes)) {
+            out.add(Outcome.of(r));
         }
         return out;
     }

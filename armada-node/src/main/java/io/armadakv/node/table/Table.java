@@ -211,11 +211,7 @@ public final class Table {
             if (error != null) {
                 throw RaftErrors.map(name, error);
             }
-            try {
-                return EntryResults.decode(reply.getMessage().getContent(), 1).getFirst();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("table " + name + ": bad apply reply", e);
-            }
+            return EntryResults.read(name, reply, 1).getFirst();
         });
     }
 

@@ -99,8 +99,9 @@ class NodeConfigTest {
         String m = error("--api.max-value-size=" + (4 << 20));
         assertTrue(m.startsWith("raft.log-segment-size: 8388608 bytes cannot hold two of the largest Raft entries")
                 && m.contains("api.max-value-size"), m);
-        assertEquals(4L << 20, parse("--api.max-value-size=" + (4 << 20), "--raft.log-segment-size=" + (16 << 20))
-                .maxEntryBytes() - 1024 - 64 * 1024);
+        NodeConfig larger = parse("--api.max-value-size=" + (4 << 20), "--raft.log-segment-size=" + (16 << 20));
+        assertEquals(16L << 20, larger.logSegmentSize());
+        assertEquals(4 << 20, larger.maxValueSize());
     }
 
     @Test

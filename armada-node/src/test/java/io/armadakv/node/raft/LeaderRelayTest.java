@@ -101,4 +101,27 @@ class LeaderRelayTest {
             server.shutdownNow();
         }
     }
+
+    /** A stream that says it knows its length but states less than it holds, and one that states nothing. */
+    @Test
+    void aMessageIsReadWholeWhateverItsStreamStates() {
+        byte[] bytes = new byte[20_000];
+        new java.util.Random(3).nextBytes(bytes);
+        class Understated extends java.io.ByteArrayInputStream
+                implements org.apache.ratis.thirdparty.io.grpc.KnownLength {
+            Understated() {
+                super(bytes);
+            }
+
+            @Override
+            public synchronized int available() {
+                return Math.min(super.available(), 1_000);
+            }
+        }
+        assertTrue(java.util.Arrays.equals(bytes, LeaderRelay.RELAY.parseRequest(new Understated())));
+        assertTrue(java.util.Arrays.equals(bytes, LeaderRelay.RELAY.parseResponse(
+                new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(bytes)))));
+        byte[] drained = LeaderRelay.RELAY.parseRequest(LeaderRelay.RELAY.streamRequest(bytes));
+        assertTrue(java.util.Arrays.equals(bytes, drained));
+    }
 }

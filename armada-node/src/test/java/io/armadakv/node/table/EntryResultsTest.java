@@ -62,4 +62,25 @@ class EntryResultsTest {
         ByteString cut = two.substring(0, two.size() - 1);
         assertThrows(IOException.class, () -> EntryResults.decode(cut, 2));
     }
+
+    @Test
+    void readingARaftReplyNamesTheTableWhenItHoldsTooFewResults() {
+        List<CommandResult> results = results().subList(1, 4);
+        assertEquals(results, EntryResults.read("t", reply(EntryResults.encode(results)), 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> EntryResults.read("orders", reply(EntryResults.encode(results)), 4));
+        assertEquals("table orders: bad apply reply", e.getMessage());
+        assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
+    }
+
+    private static org.apache.ratis.protocol.RaftClientReply reply(ByteString content) {
+        return org.apache.ratis.protocol.RaftClientReply.newBuilder()
+                .setClientId(org.apache.ratis.protocol.ClientId.randomId())
+                .setServerId(org.apache.ratis.protocol.RaftPeerId.valueOf("1"))
+                .setGroupId(org.apache.ratis.protocol.RaftGroupId.randomId())
+                .setCallId(1)
+                .setSuccess(true)
+                .setMessage(org.apache.ratis.protocol.Message.valueOf(content))
+                .build();
+    }
 }
