@@ -16,6 +16,7 @@ import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,7 +63,7 @@ public final class LeaderRelay implements AutoCloseable {
                 if (more == -1) {
                     return stated;
                 }
-                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(stated.length + 8192);
+                ByteArrayOutputStream all = new ByteArrayOutputStream(stated.length + 8192);
                 all.write(stated);
                 all.write(more);
                 stream.transferTo(all);

@@ -149,7 +149,7 @@ public final class RaftNode implements AutoCloseable {
         // Ratis keeps the entries of the open segment and of up to six closed ones on the heap of every
         // group, for followers that lag; a follower in step needs only the newest entries, and one that
         // lags further is served from the segment files. One closed segment is kept: 1,229 entries held
-        // instead of 11,713 after a minute of writes (docs/benchmarks.md, "Run of 2026-12-03, evening")
+        // instead of 11,713 after five 15 s runs of Put (docs/benchmarks.md, "Run of 2026-12-03, evening")
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 1);
         RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.max(1, Math.min(1024, config.snapshotEntries() / 2)));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(Math.max(64L << 20, 4 * maxEntry)));

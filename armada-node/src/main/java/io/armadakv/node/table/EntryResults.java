@@ -56,9 +56,10 @@ final class EntryResults {
     }
 
     /**
-     * The first {@code count} results of a reply.
+     * The {@code count} results of a reply.
      *
-     * @throws IOException when the reply holds fewer, or is not results at all
+     * @throws IOException when the reply holds fewer or more, or is not results at all: either
+     *                     means the reply is not that of the entry the caller proposed
      */
     static List<CommandResult> decode(ByteString reply, int count) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(reply.toByteArray());
@@ -70,6 +71,9 @@ final class EntryResults {
             CommandResult.Builder r = CommandResult.newBuilder();
             in.readMessage(r, ExtensionRegistryLite.getEmptyRegistry());
             results.add(r.build());
+        }
+        if (!in.isAtEnd()) {
+            throw new IOException("the entry's reply has more results than its entry has writes (" + count + ")");
         }
         return results;
     }

@@ -1,5 +1,6 @@
 package io.armadakv.node.table;
 
+import com.google.protobuf.CodedInputStream;
 import io.armadakv.node.storage.EntryWriter;
 import io.armadakv.node.storage.StoreOptions;
 import mvcc.v1.Mvcc.Command;
@@ -7,6 +8,7 @@ import mvcc.v1.Mvcc.CommandResult;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -42,11 +44,10 @@ final class TableStateMachine extends StoreStateMachine {
         Command command;
         try {
             // one copy of the entry, which the command's keys and values then share instead of a copy each
-            com.google.protobuf.CodedInputStream in = com.google.protobuf.UnsafeByteOperations
-                    .unsafeWrap(data.toByteArray()).newCodedInput();
+            CodedInputStream in = CodedInputStream.newInstance(data.toByteArray());
             in.enableAliasing(true);
             command = Command.parseFrom(in);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidCommandException(Long.toString(tableId), "undecodable command: " + e.getMessage());
         }
         if (replica != null) {

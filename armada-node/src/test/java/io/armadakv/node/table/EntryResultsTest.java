@@ -35,7 +35,13 @@ class EntryResultsTest {
     void resultsComeBackInOrderAsTheyWere() throws IOException {
         List<CommandResult> results = results();
         assertEquals(results, EntryResults.decode(EntryResults.encode(results), results.size()));
-        assertEquals(results.subList(0, 3), EntryResults.decode(EntryResults.encode(results), 3));
+    }
+
+    @Test
+    void aReplyWithMoreResultsThanWritesIsAnError() {
+        ByteString three = EntryResults.encode(results().subList(0, 3));
+        IOException e = assertThrows(IOException.class, () -> EntryResults.decode(three, 2));
+        assertTrue(e.getMessage().contains("more results") && e.getMessage().contains("(2)"), e.getMessage());
     }
 
     /** Replies of entries applied before the change are read the same: protobuf's delimited format. */
