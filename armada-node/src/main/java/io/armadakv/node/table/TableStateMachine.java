@@ -43,10 +43,7 @@ final class TableStateMachine extends StoreStateMachine {
     ByteString applyEntry(EntryWriter writer, long index, ByteString data) {
         Command command;
         try {
-            // one copy of the entry, which the command's keys and values then share instead of a copy each
-            CodedInputStream in = CodedInputStream.newInstance(data.toByteArray());
-            in.enableAliasing(true);
-            command = Command.parseFrom(in);
+            command = decodeCommand(data.toByteArray());
         } catch (IOException e) {
             throw new InvalidCommandException(Long.toString(tableId), "undecodable command: " + e.getMessage());
         }
@@ -60,6 +57,17 @@ final class TableStateMachine extends StoreStateMachine {
         }
         writer.recordRevisions(revisions);
         return EntryResults.encode(results);
+    }
+
+    /**
+     * The command of an entry's bytes, whose keys and values share {@code entry} instead of a copy
+     * each: protobuf aliases only input it was told is immutable, which {@code newInstance(byte[])}
+     * is not, so the bytes go in wrapped.
+     */
+    static Command decodeCommand(byte[] entry) throws IOException {
+        CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(entry).newCodedInput();
+        in.enableAliasing(true);
+        return Command.parseFrom(in);
     }
 
     /** A refused entry is served to replicators as a DUMMY: no revisions recorded means none given. */
