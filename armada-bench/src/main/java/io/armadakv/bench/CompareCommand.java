@@ -148,14 +148,14 @@ final class CompareCommand implements Callable<Integer> {
                             workload.prepare(d);
                         }
                         LoadRunner runner = new LoadRunner();
-                        LoadRunner.Result r = runner.run(spec.name(), plan, workload.operation(d));
+                        LoadRunner.Result r = runner.run(spec.name(), plan, workload.operation(d), c::cpuNanos);
                         if (round >= 0) {
                             report.add(spec.name(), c.system(), r);
                         }
-                        System.err.printf("%s %d/%d %-20s %-6s %,10.0f req/s  p99 %8.2f ms  %d errors%s%n",
+                        System.err.printf("%s %d/%d %-20s %-6s %,10.0f req/s  p99 %8.2f ms  CPU %,7.0f µs/req  %d errors%s%n",
                                 round < 0 ? "warm-up round" : "round", round < 0 ? round + warmupRounds + 1 : round + 1,
                                 round < 0 ? warmupRounds : rounds, spec.name(), c.system(), r.throughput(),
-                                r.latencyMicros().getValueAtPercentile(99) / 1000.0, r.errors(),
+                                r.latencyMicros().getValueAtPercentile(99) / 1000.0, r.serverCpuMicrosPerRequest(), r.errors(),
                                 r.errors() > 0 && runner.lastError() != null ? " (last: " + runner.lastError() + ")" : "");
                     }
                 }

@@ -12,8 +12,9 @@ import java.util.Map;
 /** The runs of a comparison, and their medians per workload and system side by side. */
 final class CompareReport {
 
+    /** @param cpuMicrosPerRequest the servers' CPU time per request, NaN where not measured */
     record Run(String workload, String system, double throughput, long requests, long errors,
-               double p50Ms, double p99Ms, double p999Ms) {
+               double p50Ms, double p99Ms, double p999Ms, double cpuMicrosPerRequest) {
     }
 
     private final List<Run> runs = new ArrayList<>();
@@ -22,7 +23,7 @@ final class CompareReport {
         Histogram h = r.latencyMicros();
         runs.add(new Run(workload, system, r.throughput(), r.requests(), r.errors(),
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-                h.getValueAtPercentile(99.9) / 1000.0));
+                h.getValueAtPercentile(99.9) / 1000.0, r.serverCpuMicrosPerRequest()));
     }
 
     /** workload/system pairs whose every run went unanswered. */
@@ -40,7 +41,7 @@ final class CompareReport {
 
     private double median(String workload, String system, java.util.function.ToDoubleFunction<Run> f) {
         double[] v = runs.stream().filter(r -> r.workload().equals(workload) && r.system().equals(system))
-                .mapToDouble(f).sorted().toArray();
+                .mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
         }
@@ -55,10 +56,11 @@ final class CompareReport {
     void print(PrintStream out, Map<String, String> header) {
         header.forEach((k, v) -> out.printf("%s: %s%n", k, v));
         out.println();
-        out.printf(Locale.ROOT, "| %-20s | %12s | %12s | %6s | %15s | %15s | %9s | %7s |%n", "workload",
-                "armada req/s", "etcd req/s", "ratio", "armada p50/p99", "etcd p50/p99", "p99 ratio", "errors");
+        out.printf(Locale.ROOT, "| %-20s | %12s | %12s | %6s | %15s | %15s | %9s | %15s | %7s |%n", "workload",
+                "armada req/s", "etcd req/s", "ratio", "armada p50/p99", "etcd p50/p99", "p99 ratio", "CPU µs/req a/e",
+                "errors");
         StringBuilder rule = new StringBuilder("|").append("-".repeat(22)).append('|');
-        for (int width : new int[] {12, 12, 6, 15, 15, 9, 7}) {
+        for (int width : new int[] {12, 12, 6, 15, 15, 9, 15, 7}) {
             rule.append("-".repeat(width + 1)).append(":|");
         }
         out.println(rule);
@@ -67,13 +69,17 @@ final class CompareReport {
             double e = median(w, "etcd", Run::throughput);
             double a99 = median(w, "armada", Run::p99Ms);
             double e99 = median(w, "etcd", Run::p99Ms);
-            out.printf(Locale.ROOT, "| %-20s | %12.0f | %12.0f | %5.2fx | %6.2f / %6.2f | %6.2f / %6.2f | %8.2fx | %3d/%-3d |%n",
+            out.printf(Locale.ROOT, "| %-20s | %12.0f | %12.0f | %5.2fx | %6.2f / %6.2f | %6.2f / %6.2f | %8.2fx | %6.0f / %6.0f | %3d/%-3d |%n",
                     w, a, e, a / e, median(w, "armada", Run::p50Ms), a99, median(w, "etcd", Run::p50Ms), e99,
-                    a99 / e99, errors(w, "armada"), errors(w, "etcd"));
+                    a99 / e99, median(w, "armada", Run::cpuMicrosPerRequest), median(w, "etcd", Run::cpuMicrosPerRequest),
+                    errors(w, "armada"), errors(w, "etcd"));
         }
         out.println();
         out.println("req/s and latencies (ms) are medians over the rounds; ratio = Armada / etcd "
                 + "(throughput: higher is better for Armada; p99: lower is better for Armada); errors = armada/etcd, summed.");
+        out.println("CPU µs/req: the user and system CPU time of all of a system's server processes over the measured "
+                + "time of a run, per request answered (the load generator's own CPU is not counted); medians over "
+                + "the rounds, NaN where the platform does not report it.");
     }
 
     void printJson(PrintStream out) {
@@ -82,8 +88,10 @@ final class CompareReport {
             Run r = runs.get(i);
             sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
                     "{\"workload\":\"%s\",\"system\":\"%s\",\"throughput\":%.1f,\"requests\":%d,\"errors\":%d,"
-                            + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f}",
-                    r.workload(), r.system(), r.throughput(), r.requests(), r.errors(), r.p50Ms(), r.p99Ms(), r.p999Ms()));
+                            + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"server_cpu_us_per_request\":%s}",
+                    r.workload(), r.system(), r.throughput(), r.requests(), r.errors(), r.p50Ms(), r.p99Ms(), r.p999Ms(),
+                    Double.isNaN(r.cpuMicrosPerRequest()) ? "null"
+                            : String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerRequest())));
         }
         sb.append("]}");
         out.println(sb);

@@ -31,10 +31,31 @@ final class LoadRunner {
     record Plan(int clients, Duration warmup, Duration duration, long requests, double rate, boolean quiet) {
     }
 
-    record Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros) {
+    /**
+     * @param serverCpuNanos CPU time the servers' processes used over the measured phase, or -1
+     *                       where it was not measured
+     */
+    record Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros,
+                  long serverCpuNanos) {
+        Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros) {
+            this(workload, clients, requests, errors, seconds, latencyMicros, -1);
+        }
+
         double throughput() {
             return seconds == 0 ? 0 : requests / seconds;
         }
+
+        /** The servers' CPU time per measured request in microseconds, or NaN where unknown. */
+        double serverCpuMicrosPerRequest() {
+            return serverCpuNanos < 0 || requests == 0 ? Double.NaN : serverCpuNanos / 1000.0 / requests;
+        }
+    }
+
+    /** Reads the CPU time the servers under load have used so far, in nanoseconds; -1 when it cannot. */
+    interface CpuClock {
+        CpuClock NONE = () -> -1;
+
+        long cpuNanos();
     }
 
     private final Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
@@ -45,6 +66,11 @@ final class LoadRunner {
     private volatile Throwable lastError;
 
     Result run(String workload, Plan plan, Operation op) throws InterruptedException {
+        return run(workload, plan, op, CpuClock.NONE);
+    }
+
+    /** As {@link #run(String, Plan, Operation)}, also reading {@code serverCpu} as the measured phase starts and ends. */
+    Result run(String workload, Plan plan, Operation op, CpuClock serverCpu) throws InterruptedException {
         CountDownLatch stopped;
         Thread pacer = null;
         Semaphore slots = new Semaphore(plan.clients());
@@ -61,10 +87,12 @@ final class LoadRunner {
         long errors0 = errors.get();
         recorder.reset();
         completed.set(0);
+        long cpu0 = serverCpu.cpuNanos();
         measuring.set(true);
         long start = System.nanoTime();
         progress("measuring", plan.requests() > 0 ? Duration.ofDays(1) : plan.duration(), plan.requests(), plan.quiet());
         measuring.set(false);
+        long cpu1 = serverCpu.cpuNanos();
         // the measured count is the histogram's: a separate counter read a moment apart disagreed with it
         Histogram h = recorder.getIntervalHistogram();
         long measured = h.getTotalCount();
@@ -81,7 +109,8 @@ final class LoadRunner {
         if (measuredErrors > 0 && lastError != null && !plan.quiet()) {
             System.err.println("last error: " + lastError);
         }
-        return new Result(workload, plan.clients(), measured, measuredErrors, seconds, h);
+        long cpu = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
+        return new Result(workload, plan.clients(), measured, measuredErrors, seconds, h, cpu);
     }
 
     Throwable lastError() {

@@ -39,6 +39,34 @@ class CompareReportTest {
         assertEquals("0.50x", cells.get(7));
     }
 
+    private static LoadRunner.Result withCpu(long requests, long cpuNanos) {
+        Histogram h = new Histogram(3);
+        for (int i = 0; i < requests; i++) {
+            h.recordValue(1000);
+        }
+        return new LoadRunner.Result("put", 1, requests, 0, 1.0, h, cpuNanos);
+    }
+
+    @Test
+    void theTableAndTheJsonShowTheServersCpuPerRequest() {
+        CompareReport report = new CompareReport();
+        report.add("put", "armada", withCpu(1000, 300_000_000)); // 300 µs per request
+        report.add("put", "armada", withCpu(1000, 100_000_000)); // 100
+        report.add("put", "armada", withCpu(1000, 200_000_000)); // 200: the median
+        report.add("put", "etcd", withCpu(2000, 500_000_000)); // 250
+        report.add("put", "etcd", withCpu(2000, -1)); // not measured: left out of the median
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        report.print(print, Map.of());
+        report.printJson(print);
+        String text = out.toString(StandardCharsets.UTF_8);
+        String row = text.lines().filter(l -> l.startsWith("| put")).findFirst().orElseThrow();
+        List<String> cells = List.of(row.split("\\|")).stream().map(String::strip).toList();
+        assertEquals("200 /    250", cells.get(8));
+        assertTrue(text.contains("\"server_cpu_us_per_request\":300.0"), text);
+        assertTrue(text.contains("\"server_cpu_us_per_request\":null"), text);
+    }
+
     @Test
     void aSideWithNoAnswersIsReported() {
         CompareReport report = new CompareReport();

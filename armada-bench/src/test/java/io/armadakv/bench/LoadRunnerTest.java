@@ -35,6 +35,48 @@ class LoadRunnerTest {
     }
 
     @Test
+    void theServersCpuIsReadAsTheMeasuredPhaseStartsAndEnds() throws Exception {
+        // a fake server that spends 1 µs of "CPU" per answer, and answers during the warm-up as well
+        ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.List<Long> readings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            LoadRunner.Result r = new LoadRunner().run("cpu",
+                    new LoadRunner.Plan(4, Duration.ofMillis(300), Duration.ofMinutes(5), 2_000, 0, true),
+                    (c, random, ok, failed) -> server.execute(() -> {
+                        answered.incrementAndGet();
+                        ok.run();
+                    }),
+                    () -> {
+                        long cpu = answered.get() * 1000;
+                        readings.add(cpu);
+                        return cpu;
+                    });
+            assertEquals(2, readings.size(), "read once as measuring starts and once as it ends");
+            assertTrue(readings.getFirst() > 0, "the first reading comes after the warm-up's answers");
+            assertEquals(readings.get(1) - readings.getFirst(), r.serverCpuNanos());
+            double perRequest = r.serverCpuMicrosPerRequest();
+            assertTrue(perRequest >= 0.9 && perRequest <= 1.5, perRequest + " µs per request, expected about 1");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void withoutACpuClockTheServersCpuIsUnknown() throws Exception {
+        ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
+        try {
+            LoadRunner.Result r = new LoadRunner().run("no cpu",
+                    new LoadRunner.Plan(2, Duration.ZERO, Duration.ofMinutes(5), 100, 0, true),
+                    (c, random, ok, failed) -> server.execute(ok));
+            assertEquals(-1, r.serverCpuNanos());
+            assertTrue(Double.isNaN(r.serverCpuMicrosPerRequest()));
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
     void errorsAreCountedNotRecordedAsLatency() throws Exception {
         AtomicInteger n = new AtomicInteger();
         ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();

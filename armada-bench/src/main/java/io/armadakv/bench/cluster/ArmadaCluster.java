@@ -85,7 +85,8 @@ public final class ArmadaCluster implements ServerCluster {
         }
     }
 
-    public List<LocalProcess> nodes() {
+    @Override
+    public List<LocalProcess> processes() {
         return nodes;
     }
 

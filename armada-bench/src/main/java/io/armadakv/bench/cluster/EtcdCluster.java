@@ -59,7 +59,8 @@ public final class EtcdCluster implements ServerCluster {
                 EtcdBinary.version(binary) + ", " + size + " members, data in " + dir);
     }
 
-    public List<LocalProcess> members() {
+    @Override
+    public List<LocalProcess> processes() {
         return members;
     }
 

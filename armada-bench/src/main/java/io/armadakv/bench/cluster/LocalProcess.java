@@ -45,6 +45,11 @@ public final class LocalProcess implements AutoCloseable {
         }
     }
 
+    /** CPU time (user and system) the process has used, in nanoseconds, or -1 where the platform does not say. */
+    public long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     public Path log() {
         return log;
     }

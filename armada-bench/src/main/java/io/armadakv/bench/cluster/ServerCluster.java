@@ -1,5 +1,7 @@
 package io.armadakv.bench.cluster;
 
+import java.util.List;
+
 /** A three-member cluster of one system on loopback, started for a comparison run. */
 public interface ServerCluster extends AutoCloseable {
 
@@ -11,6 +13,25 @@ public interface ServerCluster extends AutoCloseable {
 
     /** A one-line description for the report: version, members, data directory. */
     String describe();
+
+    /** Its processes. */
+    List<LocalProcess> processes();
+
+    /**
+     * CPU time (user and system) its processes have used since they started, in nanoseconds, or
+     * -1 when the platform does not report it for one of them.
+     */
+    default long cpuNanos() {
+        long sum = 0;
+        for (LocalProcess p : processes()) {
+            long n = p.cpuNanos();
+            if (n < 0) {
+                return -1;
+            }
+            sum += n;
+        }
+        return sum;
+    }
 
     @Override
     void close();

@@ -40,6 +40,10 @@ class CompareQuickIT {
             String[] cells = row.split("\\|");
             assertTrue(Double.parseDouble(cells[2].strip()) > 0, "armada answered " + workload + ": " + row);
             assertTrue(Double.parseDouble(cells[3].strip()) > 0, "etcd answered " + workload + ": " + row);
+            // both sides' server processes were charged CPU for the requests they answered (Linux reports it)
+            String[] cpu = cells[8].split("/");
+            assertTrue(Double.parseDouble(cpu[0].strip()) > 0, "armada's CPU per request for " + workload + ": " + row);
+            assertTrue(Double.parseDouble(cpu[1].strip()) > 0, "etcd's CPU per request for " + workload + ": " + row);
         }
     }
 }
