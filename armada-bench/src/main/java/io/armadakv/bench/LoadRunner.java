@@ -37,10 +37,6 @@ final class LoadRunner {
      */
     record Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros,
                   long serverCpuNanos) {
-        Result(String workload, int clients, long requests, long errors, double seconds, Histogram latencyMicros) {
-            this(workload, clients, requests, errors, seconds, latencyMicros, -1);
-        }
-
         double throughput() {
             return seconds == 0 ? 0 : requests / seconds;
         }

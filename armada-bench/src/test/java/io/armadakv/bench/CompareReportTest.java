@@ -15,11 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompareReportTest {
 
     private static LoadRunner.Result result(long requests, long latencyMicros) {
+        return result(requests, latencyMicros, -1);
+    }
+
+    private static LoadRunner.Result result(long requests, long latencyMicros, long serverCpuNanos) {
         Histogram h = new Histogram(3);
         for (int i = 0; i < requests; i++) {
             h.recordValue(latencyMicros);
         }
-        return new LoadRunner.Result("put", 1, requests, 0, 1.0, h);
+        return new LoadRunner.Result("put", 1, requests, 0, 1.0, h, serverCpuNanos);
     }
 
     @Test
@@ -39,22 +43,14 @@ class CompareReportTest {
         assertEquals("0.50x", cells.get(7));
     }
 
-    private static LoadRunner.Result withCpu(long requests, long cpuNanos) {
-        Histogram h = new Histogram(3);
-        for (int i = 0; i < requests; i++) {
-            h.recordValue(1000);
-        }
-        return new LoadRunner.Result("put", 1, requests, 0, 1.0, h, cpuNanos);
-    }
-
     @Test
     void theTableAndTheJsonShowTheServersCpuPerRequest() {
         CompareReport report = new CompareReport();
-        report.add("put", "armada", withCpu(1000, 300_000_000)); // 300 µs per request
-        report.add("put", "armada", withCpu(1000, 100_000_000)); // 100
-        report.add("put", "armada", withCpu(1000, 200_000_000)); // 200: the median
-        report.add("put", "etcd", withCpu(2000, 500_000_000)); // 250
-        report.add("put", "etcd", withCpu(2000, -1)); // not measured: left out of the median
+        report.add("put", "armada", result(1000, 1000, 300_000_000)); // 300 µs per request
+        report.add("put", "armada", result(1000, 1000, 100_000_000)); // 100
+        report.add("put", "armada", result(1000, 1000, 200_000_000)); // 200: the median
+        report.add("put", "etcd", result(2000, 1000, 500_000_000)); // 250
+        report.add("put", "etcd", result(2000, 1000, -1)); // not measured: left out of the median
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         report.print(print, Map.of());

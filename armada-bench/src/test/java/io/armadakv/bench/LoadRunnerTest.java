@@ -3,11 +3,14 @@ package io.armadakv.bench;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,8 +41,8 @@ class LoadRunnerTest {
     void theServersCpuIsReadAsTheMeasuredPhaseStartsAndEnds() throws Exception {
         // a fake server that spends 1 µs of "CPU" per answer, and answers during the warm-up as well
         ScheduledExecutorService server = Executors.newSingleThreadScheduledExecutor();
-        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
-        java.util.List<Long> readings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicLong answered = new AtomicLong();
+        List<Long> readings = new CopyOnWriteArrayList<>();
         try {
             LoadRunner.Result r = new LoadRunner().run("cpu",
                     new LoadRunner.Plan(4, Duration.ofMillis(300), Duration.ofMinutes(5), 2_000, 0, true),

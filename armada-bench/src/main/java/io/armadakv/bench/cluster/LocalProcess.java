@@ -3,6 +3,7 @@ package io.armadakv.bench.cluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +48,7 @@ public final class LocalProcess implements AutoCloseable {
 
     /** CPU time (user and system) the process has used, in nanoseconds, or -1 where the platform does not say. */
     public long cpuNanos() {
-        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     public Path log() {

@@ -14,7 +14,7 @@ public interface ServerCluster extends AutoCloseable {
     /** A one-line description for the report: version, members, data directory. */
     String describe();
 
-    /** Its processes. */
+    /** The server processes this bench started, one per member. */
     List<LocalProcess> processes();
 
     /**
