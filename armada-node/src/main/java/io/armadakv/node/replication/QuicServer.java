@@ -146,7 +146,10 @@ public final class QuicServer implements AutoCloseable {
         return address;
     }
 
-    /** Closes every connection (their streams fail on both sides) and releases the port. */
+    /**
+     * Closes every connection (their streams fail on both sides) and the socket. The port is free
+     * once kwik's receiving thread has left the socket, a moment after this returns.
+     */
     @Override
     public void close() {
         stallGuard.shutdownNow();

@@ -1,6 +1,7 @@
 package io.armadakv.node.replication;
 
 import com.google.protobuf.ByteString;
+import io.armadakv.node.it.Waits;
 import io.armadakv.node.tls.PemFiles;
 import mvcc.v1.Mvcc.Command;
 import org.junit.jupiter.api.AfterEach;
@@ -278,7 +279,18 @@ class QuicServerTest {
             ExecutionException failure = assertThrows(ExecutionException.class, () -> read.get(20, TimeUnit.SECONDS));
             assertInstanceOf(IOException.class, failure.getCause());
         }
-        new DatagramSocket(server.address()).close();
+        // the JDK frees a closed UDP socket's port only when the thread blocked receiving on it has left,
+        // which kwik's receiver does a moment after close returns (QuicServer.bind waits for it too)
+        Waits.until("udp " + server.address() + " to be free", Duration.ofSeconds(10), () -> bindable(server.address()));
+    }
+
+    private static boolean bindable(InetSocketAddress address) {
+        try {
+            new DatagramSocket(address).close();
+            return true;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
     }
 
     @Test
