@@ -1,6 +1,7 @@
 package io.armadakv.jmh;
 
 import io.armadakv.node.storage.Compare;
+import io.armadakv.node.storage.EntryWriter;
 import io.armadakv.node.storage.KeyRange;
 import io.armadakv.node.storage.PutResult;
 import io.armadakv.node.storage.RangeQuery;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,8 +39,9 @@ import java.util.stream.Stream;
 
 /**
  * The table store's hot paths on their own, without Raft or gRPC: what one applied entry costs
- * (a put, 16 puts in one entry as the proposal batcher makes them, a compare-and-swap Txn) and
- * what a point read and a 100-key prefix scan cost. Stores are not fsynced per entry, as in the
+ * (a put, 16 puts in one entry as the proposal batcher makes them, a compare-and-swap Txn, 24
+ * puts with their recorded revisions, alone or three such entries to a store commit) and what a
+ * point read and a 100-key prefix scan cost. Stores are not fsynced per entry, as in the
  * node's default configuration (storage.durable-writes=false; {@code -p durable=true} for the other).
  */
 @State(Scope.Benchmark)
@@ -116,6 +119,38 @@ public class TableStoreBenchmark {
             }
             return w.revision();
         });
+    }
+
+    /**
+     * An entry as the table state machine applies one under load: 24 puts, then the revisions they
+     * got, recorded for the replication endpoint.
+     */
+    @Benchmark
+    @Threads(1)
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(24)
+    public long put24PerEntryWithRevisions() {
+        return store.apply(++index, 1, -1, this::put24WithRevisions);
+    }
+
+    private long put24WithRevisions(EntryWriter w) {
+        long[] revisions = new long[24];
+        for (int i = 0; i < revisions.length; i++) {
+            revisions[i] = w.put(randomKey(), value, false).revision();
+        }
+        w.recordRevisions(revisions);
+        return w.revision();
+    }
+
+    /** Three such entries in one store commit, as the apply thread commits the entries that piled up. */
+    @Benchmark
+    @Threads(1)
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(72)
+    public List<Long> threeEntriesOfPut24PerCommit() {
+        List<TableStore.Entry<Long>> entries = new ArrayList<>(3);
+        for (int e = 0; e < 3; e++) {
+            entries.add(new TableStore.Entry<>(++index, 1, this::put24WithRevisions));
+        }
+        return store.applyAll(entries);
     }
 
     @Benchmark

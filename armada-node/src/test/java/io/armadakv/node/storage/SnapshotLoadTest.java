@@ -1,5 +1,11 @@
 package io.armadakv.node.storage;
 
+import jetbrains.exodus.ArrayByteIterable;
+import jetbrains.exodus.env.Environment;
+import jetbrains.exodus.env.EnvironmentConfig;
+import jetbrains.exodus.env.Environments;
+import jetbrains.exodus.env.Store;
+import jetbrains.exodus.env.StoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,6 +144,44 @@ class SnapshotLoadTest {
                         return null;
                     });
                     assertEquals(leader.contentHash(), s.contentHash());
+                }
+            }
+        }
+    }
+
+    /** Stores of earlier versions have B-tree pages of 128 entries; they must read and grow as before. */
+    @Test
+    void entryRevisionsWrittenInLargerPagesStayReadableAndWritable() {
+        open("old").close();
+        Environment env = Environments.newInstance(
+                tmp.resolve("old").toFile(), new EnvironmentConfig().setTreeMaxPageSize(128));
+        try {
+            env.executeInExclusiveTransaction(txn -> {
+                Store revisions = env.openStore(Stores.REVISIONS, StoreConfig.USE_EXISTING, txn);
+                for (long index = 1; index <= 1000; index++) {
+                    revisions.put(txn, new ArrayByteIterable(MetaKeys.longValue(index)),
+                            new ArrayByteIterable(EntryRevisions.encode(new long[] {index})));
+                }
+            });
+        } finally {
+            env.close();
+        }
+        try (TableStore store = open("old")) {
+            for (long index = 1001; index <= 1300; index++) {
+                long entry = index;
+                store.apply(index, 1, -1, w -> {
+                    w.recordRevisions(new long[] {entry});
+                    return null;
+                });
+            }
+            store.forgetRevisionsBelow(500);
+            long[][] all = store.entryRevisions(1, 1300);
+            for (int i = 0; i < 1300; i++) {
+                long index = i + 1;
+                if (index < 500) {
+                    assertNull(all[i], "entry " + index + " was forgotten");
+                } else {
+                    assertArrayEquals(new long[] {index}, all[i], "entry " + index);
                 }
             }
         }
