@@ -249,6 +249,15 @@ public final class ArmadaProcess implements AutoCloseable {
         return dataDir;
     }
 
+    /** Everything the node has logged so far. */
+    public String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
