@@ -37,10 +37,10 @@ record Stores(String table, Environment env, Store kv, Store latest, Store meta,
                 // about a third as much live data per byte it frees (docs/benchmarks.md, C1 loops),
                 // and a table takes up to four times its live size on disk instead of two
                 .setGcMinUtilization(25)
-                // B-tree pages of 32 entries, not 128: a commit rewrites the last page of `revisions`,
-                // which gets a key per entry, and of `meta` whole; 6 % more puts per second through
-                // the store (docs/benchmarks.md, put24PerEntryWithRevisions). Pages written larger
-                // by earlier versions stay readable and split when next written.
+                // B-tree pages of 32 entries, not 128: every commit rewrites the pages it touches whole,
+                // among them the last page of `revisions`, which gets a key per entry; 6 % more puts
+                // per second through the store (docs/benchmarks.md, put24PerEntryWithRevisions). Pages
+                // written larger by earlier versions stay readable and split when next written.
                 .setTreeMaxPageSize(32)
                 // an abandoned iterator must not keep a table from closing
                 .setEnvCloseForcedly(true);
