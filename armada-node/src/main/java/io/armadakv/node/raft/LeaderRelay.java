@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * Carries requests from one node to another over the Raft port, beside Ratis' own services: a
  * node that does not lead a table's group sends its clients' writes to the node that does
  * (ARCHITECTURE.md section 3). What the bytes mean is the {@link Receiver}'s business.
+ * Requests to a peer travel as messages on one long-lived stream ({@link RelayStream}); the
+ * unary call of earlier versions is still served, and used towards a peer that has no streams.
  */
 public final class LeaderRelay implements AutoCloseable {
 
@@ -46,7 +48,7 @@ public final class LeaderRelay implements AutoCloseable {
      * the frame, where it would copy any other through an 8 KiB buffer of its own, and the bytes
      * arriving are read into one array of their known length.
      */
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
             return new DrainableBytes(value);
@@ -95,8 +97,22 @@ public final class LeaderRelay implements AutoCloseable {
             .setResponseMarshaller(BYTES)
             .build();
 
+    /** The same requests as {@link #RELAY}, as messages on one long-lived stream per peer. */
+    static final MethodDescriptor<RelayFrame, RelayFrame> STREAM = MethodDescriptor.<RelayFrame, RelayFrame>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName("armada.internal.v1.LeaderRelay/RelayStream")
+            .setRequestMarshaller(RelayFrame.MARSHALLER)
+            .setResponseMarshaller(RelayFrame.MARSHALLER)
+            .build();
+
+    /** How long a peer that does not know {@link #STREAM} (an older version) gets unary calls before streams are tried again. */
+    static final long UNARY_RETRY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final Map<RaftPeerId, String> addresses;
     private final Map<RaftPeerId, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<RaftPeerId, RelayStream> streams = new ConcurrentHashMap<>();
+    /** Peers that answered a stream with UNIMPLEMENTED, and when to try a stream with them again. */
+    private final Map<RaftPeerId, Long> unaryUntil = new ConcurrentHashMap<>();
     private final int maxMessageBytes;
     private volatile boolean closed;
 
@@ -119,13 +135,77 @@ public final class LeaderRelay implements AutoCloseable {
                     }
                     reply.whenComplete((bytes, error) -> answer(observer, bytes, error));
                 }))
+                .addMethod(STREAM, ServerCalls.asyncBidiStreamingCall(replies -> new StreamedRequests(receiver, replies)))
                 .build();
+    }
+
+    /**
+     * The receiving end of one relay stream: each request is handed to the receiver as it arrives,
+     * and its reply goes back whenever it is ready, in whatever order. If the sender goes away,
+     * the replies still to come are dropped.
+     */
+    private static final class StreamedRequests implements StreamObserver<RelayFrame> {
+        private final java.util.function.Supplier<Receiver> receiver;
+        private final StreamObserver<RelayFrame> replies;
+        private int unanswered;
+        private boolean senderDone;
+        private boolean closed;
+
+        StreamedRequests(java.util.function.Supplier<Receiver> receiver, StreamObserver<RelayFrame> replies) {
+            this.receiver = receiver;
+            this.replies = replies;
+        }
+
+        @Override
+        public void onNext(RelayFrame request) {
+            synchronized (this) {
+                unanswered++;
+            }
+            CompletableFuture<byte[]> reply;
+            try {
+                reply = receiver.get().receive(request.body());
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            reply.whenComplete((bytes, error) -> reply(error == null ? RelayFrame.reply(request.id(), bytes)
+                    : RelayFrame.failure(request.id(), causeOf(error).getMessage())));
+        }
+
+        private synchronized void reply(RelayFrame frame) {
+            unanswered--;
+            if (closed) {
+                return;
+            }
+            replies.onNext(frame); // one writer at a time, as gRPC wants
+            if (senderDone && unanswered == 0) {
+                closed = true;
+                replies.onCompleted();
+            }
+        }
+
+        @Override
+        public synchronized void onError(Throwable t) {
+            closed = true; // the sender cancelled or its connection broke: nobody hears the replies
+        }
+
+        @Override
+        public synchronized void onCompleted() {
+            senderDone = true;
+            if (unanswered == 0 && !closed) {
+                closed = true;
+                replies.onCompleted();
+            }
+        }
+    }
+
+    private static Throwable causeOf(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
     }
 
     private static void answer(StreamObserver<byte[]> observer, byte[] reply, Throwable error) {
         if (error != null) {
-            Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable e = causeOf(error);
             observer.onError(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
             return;
         }
@@ -146,13 +226,60 @@ public final class LeaderRelay implements AutoCloseable {
     /**
      * Sends {@code request} to {@code peer}; completes with its reply, or exceptionally when the
      * peer could not be reached or did not answer within {@code timeoutMs}: then the receiver may
-     * or may not have acted on it.
+     * or may not have acted on it. Requests go as messages on one stream per peer; to a peer that
+     * does not serve streams (an older version, during a rolling upgrade), as unary calls.
      */
     public CompletableFuture<byte[]> send(RaftPeerId peer, byte[] request, long timeoutMs) {
         ManagedChannel channel = channel(peer);
         if (channel == null) {
             return CompletableFuture.failedFuture(new IOException("node " + peer + " is not a member of this cluster"));
         }
+        Long unary = unaryUntil.get(peer);
+        if (unary != null && System.nanoTime() - unary < 0) {
+            return sendUnary(peer, channel, request, timeoutMs);
+        }
+        return stream(peer, channel).send(request, timeoutMs);
+    }
+
+    private RelayStream stream(RaftPeerId peer, ManagedChannel channel) {
+        RelayStream current = streams.get(peer);
+        if (current != null && !current.ended()) {
+            return current;
+        }
+        synchronized (streams) {
+            current = streams.get(peer);
+            if (current == null || current.ended()) {
+                current = RelayStream.open(peer, channel, ended -> streamEnded(peer, channel, ended));
+                streams.put(peer, current);
+            }
+            return current;
+        }
+    }
+
+    /**
+     * A peer of an older version refuses the stream before reading any request from it, so those
+     * requests go again as unary calls; after any other end the peer may have acted on them.
+     */
+    private void streamEnded(RaftPeerId peer, ManagedChannel channel, RelayStream.Ended ended) {
+        if (ended.unsupported() && !closed) {
+            unaryUntil.put(peer, System.nanoTime() + UNARY_RETRY_NANOS);
+            for (RelayStream.Waiting w : ended.unanswered()) {
+                sendUnary(peer, channel, w.request(), w.timeoutMs()).whenComplete((bytes, error) -> {
+                    if (error != null) {
+                        w.reply().completeExceptionally(error);
+                    } else {
+                        w.reply().complete(bytes);
+                    }
+                });
+            }
+            return;
+        }
+        for (RelayStream.Waiting w : ended.unanswered()) {
+            w.reply().completeExceptionally(new IOException("relay to node " + peer + " failed: " + ended.reason()));
+        }
+    }
+
+    private CompletableFuture<byte[]> sendUnary(RaftPeerId peer, ManagedChannel channel, byte[] request, long timeoutMs) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         ClientCalls.asyncUnaryCall(channel.newCall(RELAY, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs,
                 TimeUnit.MILLISECONDS)), request, new StreamObserver<>() {
@@ -195,5 +322,6 @@ public final class LeaderRelay implements AutoCloseable {
         closed = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
+        streams.clear();
     }
 }

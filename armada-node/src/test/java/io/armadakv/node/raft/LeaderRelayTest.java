@@ -1,16 +1,28 @@
 package io.armadakv.node.raft;
 
 import io.armadakv.node.it.LoopbackPorts;
+import io.armadakv.node.it.Waits;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.Server;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
+import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -123,5 +135,157 @@ class LeaderRelayTest {
                 new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(bytes)))));
         byte[] drained = LeaderRelay.RELAY.parseRequest(LeaderRelay.RELAY.streamRequest(bytes));
         assertTrue(java.util.Arrays.equals(bytes, drained));
+    }
+
+    /** Counts the calls a server starts, by method name. */
+    private static final class CallCounter implements ServerInterceptor {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        int of(String method) {
+            AtomicInteger n = calls.get("armada.internal.v1.LeaderRelay/" + method);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                          ServerCallHandler<Q, R> next) {
+            calls.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(), m -> new AtomicInteger()).incrementAndGet();
+            return next.startCall(call, headers);
+        }
+    }
+
+    private static Server serve(int port, ServerServiceDefinition service, CallCounter counter) throws IOException {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(org.apache.ratis.thirdparty.io.grpc.ServerInterceptors.intercept(service, counter))
+                .build().start();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void concurrentRequestsShareOneStreamAndEachGetsItsOwnReplyWhateverTheOrder() throws Exception {
+        int port = LoopbackPorts.next();
+        Map<String, CompletableFuture<byte[]>> held = new ConcurrentHashMap<>();
+        LeaderRelay.Receiver holding = request -> held.computeIfAbsent(text(request), k -> new CompletableFuture<>());
+        CallCounter counter = new CallCounter();
+        Server server = serve(port, LeaderRelay.service(() -> holding), counter);
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                replies.add(relay.send(two, utf8("r" + i), 10_000));
+            }
+            Waits.until("all 50 requests reached the receiver", Duration.ofSeconds(10), () -> held.size() == 50);
+            for (int i = 49; i >= 0; i--) {
+                held.get("r" + i).complete(utf8("answer to r" + i));
+            }
+            for (int i = 0; i < 50; i++) {
+                assertEquals("answer to r" + i, text(replies.get(i).get(10, TimeUnit.SECONDS)));
+            }
+            assertEquals(1, counter.of("RelayStream"), "one stream carried them all");
+            assertEquals(0, counter.of("Relay"), "no unary calls");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPeerThatServesNoStreamsGetsUnaryCallsAndLosesNoRequest() throws Exception {
+        int port = LoopbackPorts.next();
+        // what a node of the version before streams serves
+        ServerServiceDefinition older = ServerServiceDefinition.builder("armada.internal.v1.LeaderRelay")
+                .addMethod(LeaderRelay.RELAY, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    observer.onNext(utf8("old:" + text(request)));
+                    observer.onCompleted();
+                }))
+                .build();
+        CallCounter counter = new CallCounter();
+        Server server = serve(port, older, counter);
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            List<CompletableFuture<byte[]>> first = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                first.add(relay.send(two, utf8("a" + i), 10_000));
+            }
+            for (int i = 0; i < 5; i++) {
+                assertEquals("old:a" + i, text(first.get(i).get(10, TimeUnit.SECONDS)));
+            }
+            assertEquals("old:b", text(relay.send(two, utf8("b"), 10_000).get(10, TimeUnit.SECONDS)));
+            assertEquals(6, counter.of("Relay"), "each request exactly once");
+            assertEquals(0, counter.of("RelayStream"), "the refused stream never reached a handler");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void anUnansweredRequestTimesOutAndTheStreamCarriesOn() throws Exception {
+        int port = LoopbackPorts.next();
+        LeaderRelay.Receiver slowOnce = request -> "slow".equals(text(request))
+                ? new CompletableFuture<>() : CompletableFuture.completedFuture(request);
+        CallCounter counter = new CallCounter();
+        Server server = serve(port, LeaderRelay.service(() -> slowOnce), counter);
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            ExecutionException late = assertThrows(ExecutionException.class,
+                    () -> relay.send(two, utf8("slow"), 200).get(10, TimeUnit.SECONDS));
+            assertTrue(late.getCause() instanceof IOException);
+            assertTrue(late.getCause().getMessage().contains("no answer within 200 ms"), late.getCause().getMessage());
+            assertEquals("fast", text(relay.send(two, utf8("fast"), 10_000).get(10, TimeUnit.SECONDS)));
+            assertEquals(1, counter.of("RelayStream"));
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void requestsWaitingWhenThePeerGoesAwayFailAndANewStreamServesTheNext() throws Exception {
+        int port = LoopbackPorts.next();
+        Map<String, CompletableFuture<byte[]>> held = new ConcurrentHashMap<>();
+        LeaderRelay.Receiver holding = request -> held.computeIfAbsent(text(request), k -> new CompletableFuture<>());
+        Server server = serve(port, LeaderRelay.service(() -> holding), new CallCounter());
+        try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
+            RaftPeerId two = RaftPeerId.valueOf("2");
+            CompletableFuture<byte[]> waiting = relay.send(two, utf8("w"), 30_000);
+            Waits.until("the request reached the receiver", Duration.ofSeconds(10), () -> held.containsKey("w"));
+            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            ExecutionException gone = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+            assertTrue(gone.getCause() instanceof IOException, String.valueOf(gone.getCause()));
+            assertTrue(gone.getCause().getMessage().contains("relay to node 2 failed"), gone.getCause().getMessage());
+
+            LeaderRelay.Receiver echo = CompletableFuture::completedFuture;
+            server = serve(port, LeaderRelay.service(() -> echo), new CallCounter());
+            Waits.until("the peer is reachable again", Duration.ofSeconds(20), () -> relay.ready(two));
+            assertEquals("again", text(relay.send(two, utf8("again"), 10_000).get(10, TimeUnit.SECONDS)));
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFrameSurvivesItsMarshallerWhicheverWayItIsRead() throws Exception {
+        byte[] body = new byte[70_000];
+        new java.util.Random(11).nextBytes(body);
+        for (RelayFrame frame : List.of(RelayFrame.request(Long.MAX_VALUE - 3, body), RelayFrame.failure(-2, "no table 7"),
+                RelayFrame.reply(0, new byte[0]))) {
+            RelayFrame drained = RelayFrame.MARSHALLER.parse(RelayFrame.MARSHALLER.stream(frame));
+            java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+            ((org.apache.ratis.thirdparty.io.grpc.Drainable) RelayFrame.MARSHALLER.stream(frame)).drainTo(sink);
+            RelayFrame copied = RelayFrame.MARSHALLER.parse(new java.io.BufferedInputStream(
+                    new java.io.ByteArrayInputStream(sink.toByteArray()), 1000));
+            for (RelayFrame read : List.of(drained, copied)) {
+                assertEquals(frame.id(), read.id());
+                assertEquals(frame.failed(), read.failed());
+                assertTrue(java.util.Arrays.equals(frame.body(), read.body()));
+            }
+        }
+        assertEquals("no table 7", RelayFrame.MARSHALLER.parse(RelayFrame.MARSHALLER.stream(
+                RelayFrame.failure(1, "no table 7"))).failureMessage());
     }
 }
