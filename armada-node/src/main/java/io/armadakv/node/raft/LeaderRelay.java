@@ -238,7 +238,14 @@ public final class LeaderRelay implements AutoCloseable {
         if (unary != null && System.nanoTime() - unary < 0) {
             return sendUnary(peer, channel, request, timeoutMs);
         }
-        return stream(peer, channel).send(request, timeoutMs);
+        return stream(peer, channel).send(request, timeoutMs).exceptionallyCompose(e -> {
+            if (!(causeOf(e) instanceof RelayStream.Refused) || closed) {
+                return CompletableFuture.failedFuture(e);
+            }
+            // an older peer, during a rolling upgrade; it saw nothing of the request, so send it again
+            unaryUntil.put(peer, System.nanoTime() + UNARY_RETRY_NANOS);
+            return sendUnary(peer, channel, request, timeoutMs);
+        });
     }
 
     private RelayStream stream(RaftPeerId peer, ManagedChannel channel) {
@@ -249,33 +256,10 @@ public final class LeaderRelay implements AutoCloseable {
         synchronized (streams) {
             current = streams.get(peer);
             if (current == null || current.ended()) {
-                current = RelayStream.open(peer, channel, ended -> streamEnded(peer, channel, ended));
+                current = RelayStream.open(peer, channel);
                 streams.put(peer, current);
             }
             return current;
-        }
-    }
-
-    /**
-     * A peer of an older version refuses the stream before reading any request from it, so those
-     * requests go again as unary calls; after any other end the peer may have acted on them.
-     */
-    private void streamEnded(RaftPeerId peer, ManagedChannel channel, RelayStream.Ended ended) {
-        if (ended.unsupported() && !closed) {
-            unaryUntil.put(peer, System.nanoTime() + UNARY_RETRY_NANOS);
-            for (RelayStream.Waiting w : ended.unanswered()) {
-                sendUnary(peer, channel, w.request(), w.timeoutMs()).whenComplete((bytes, error) -> {
-                    if (error != null) {
-                        w.reply().completeExceptionally(error);
-                    } else {
-                        w.reply().complete(bytes);
-                    }
-                });
-            }
-            return;
-        }
-        for (RelayStream.Waiting w : ended.unanswered()) {
-            w.reply().completeExceptionally(new IOException("relay to node " + peer + " failed: " + ended.reason()));
         }
     }
 

@@ -8,7 +8,6 @@ import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * One long-lived relay stream to a peer. Every request on it is a message rather than a call of
@@ -26,26 +24,26 @@ import java.util.function.Consumer;
  */
 final class RelayStream {
 
-    /** How a stream ended: which requests it left unanswered, and whether the peer does not know streams. */
-    record Ended(List<Waiting> unanswered, boolean unsupported, String reason) {
-    }
-
-    record Waiting(byte[] request, long timeoutMs, CompletableFuture<byte[]> reply) {
+    /** The peer refused the stream before reading any request from it: it has no streams (an older version). */
+    static final class Refused extends IOException {
+        Refused(RaftPeerId peer, String reason) {
+            super("node " + peer + " refused the relay stream: " + reason);
+        }
     }
 
     private final RaftPeerId peer;
     private final ClientCall<RelayFrame, RelayFrame> call;
-    private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<byte[]>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean ended;
+    private volatile IOException endedBy;
 
     private RelayStream(RaftPeerId peer, ClientCall<RelayFrame, RelayFrame> call) {
         this.peer = peer;
         this.call = call;
     }
 
-    /** Opens a stream on {@code channel}; {@code onEnd} hears once when it ends, from the channel's thread. */
-    static RelayStream open(RaftPeerId peer, ManagedChannel channel, Consumer<Ended> onEnd) {
+    static RelayStream open(RaftPeerId peer, ManagedChannel channel) {
         RelayStream stream = new RelayStream(peer, channel.newCall(LeaderRelay.STREAM, CallOptions.DEFAULT));
         stream.call.start(new ClientCall.Listener<>() {
             @Override
@@ -56,7 +54,7 @@ final class RelayStream {
 
             @Override
             public void onClose(Status status, Metadata trailers) {
-                onEnd.accept(stream.end(status));
+                stream.end(status);
             }
         }, new Metadata());
         stream.call.request(1);
@@ -69,24 +67,27 @@ final class RelayStream {
 
     /**
      * Sends {@code request}; its reply completes the future, or it fails after {@code timeoutMs}
-     * without one. Requests sent after the stream ended fail as if it had ended under them.
+     * without one, or when the stream ends first: with {@link Refused} if the peer has no streams
+     * (then it did not see the request), else with an IOException (then it may have acted on it).
      */
     CompletableFuture<byte[]> send(byte[] request, long timeoutMs) {
         long id = ids.incrementAndGet();
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        Waiting w = new Waiting(request, timeoutMs, reply);
-        waiting.put(id, w);
+        waiting.put(id, reply);
         synchronized (this) {
             if (!ended) {
-                // a ClientCall takes one sender at a time
-                call.sendMessage(RelayFrame.request(id, request));
+                try {
+                    // a ClientCall takes one sender at a time
+                    call.sendMessage(RelayFrame.request(id, request));
+                } catch (RuntimeException e) {
+                    fail(id, new IOException("relay to node " + peer + " failed: " + e.getMessage(), e));
+                    return reply;
+                }
             }
         }
         if (ended) {
-            // end() may have swept the map before this request was in it
-            if (waiting.remove(id) != null) {
-                reply.completeExceptionally(new IOException("relay to node " + peer + " failed: the stream ended"));
-            }
+            // the end's sweep may have run before this request was waiting
+            fail(id, endedBy);
             return reply;
         }
         reply.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((bytes, error) -> {
@@ -98,36 +99,35 @@ final class RelayStream {
                 ? new IOException("relay to node " + peer + " failed: no answer within " + timeoutMs + " ms", e) : e));
     }
 
+    private void fail(long id, IOException error) {
+        CompletableFuture<byte[]> reply = waiting.remove(id);
+        if (reply != null) {
+            reply.completeExceptionally(error);
+        }
+    }
+
     private void answered(RelayFrame frame) {
-        Waiting w = waiting.remove(frame.id());
-        if (w == null) {
+        CompletableFuture<byte[]> reply = waiting.remove(frame.id());
+        if (reply == null) {
             return; // timed out already
         }
         if (frame.failed()) {
-            w.reply().completeExceptionally(new IOException("relay to node " + peer + " failed: "
-                    + frame.failureMessage()));
+            reply.completeExceptionally(new IOException("relay to node " + peer + " failed: " + frame.failureMessage()));
         } else {
-            w.reply().complete(frame.body());
+            reply.complete(frame.body());
         }
     }
 
-    private Ended end(Status status) {
+    private void end(Status status) {
+        String reason = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        IOException error = status.getCode() == Status.Code.UNIMPLEMENTED ? new Refused(peer, reason)
+                : new IOException("relay to node " + peer + " failed: the stream ended (" + reason + ")", status.asException());
         synchronized (this) {
+            endedBy = error;
             ended = true;
         }
-        List<Waiting> unanswered = new ArrayList<>();
         for (Long id : List.copyOf(waiting.keySet())) {
-            Waiting w = waiting.remove(id);
-            if (w != null) {
-                unanswered.add(w);
-            }
+            fail(id, error);
         }
-        String reason = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
-        return new Ended(unanswered, status.getCode() == Status.Code.UNIMPLEMENTED, reason);
-    }
-
-    /** Ends the stream; the requests waiting on it fail. */
-    void cancel(String why) {
-        call.cancel(why, null);
     }
 }
