@@ -238,14 +238,28 @@ public final class LeaderRelay implements AutoCloseable {
         if (unary != null && System.nanoTime() - unary < 0) {
             return sendUnary(peer, channel, request, timeoutMs);
         }
-        return stream(peer, channel).send(request, timeoutMs).exceptionallyCompose(e -> {
-            if (!(causeOf(e) instanceof RelayStream.Refused) || closed) {
-                return CompletableFuture.failedFuture(e);
+        // completed here with the bare exception, so that the caller's message reads as before
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        stream(peer, channel).send(request, timeoutMs).whenComplete((bytes, error) -> {
+            if (error == null) {
+                result.complete(bytes);
+            } else if (causeOf(error) instanceof RelayStream.Refused && !closed) {
+                // an older peer, during a rolling upgrade; it saw nothing of the request, so send it again
+                unaryUntil.put(peer, System.nanoTime() + UNARY_RETRY_NANOS);
+                sendUnary(peer, channel, request, timeoutMs).whenComplete((again, failed) -> {
+                    if (failed == null) {
+                        result.complete(again);
+                    } else {
+                        result.completeExceptionally(causeOf(failed));
+                    }
+                });
+            } else {
+                Throwable e = causeOf(error);
+                result.completeExceptionally(e instanceof java.util.concurrent.TimeoutException
+                        ? new IOException("relay to node " + peer + " failed: no answer within " + timeoutMs + " ms", e) : e);
             }
-            // an older peer, during a rolling upgrade; it saw nothing of the request, so send it again
-            unaryUntil.put(peer, System.nanoTime() + UNARY_RETRY_NANOS);
-            return sendUnary(peer, channel, request, timeoutMs);
         });
+        return result;
     }
 
     private RelayStream stream(RaftPeerId peer, ManagedChannel channel) {

@@ -66,8 +66,8 @@ final class RelayStream {
     }
 
     /**
-     * Sends {@code request}; its reply completes the future, or it fails after {@code timeoutMs}
-     * without one, or when the stream ends first: with {@link Refused} if the peer has no streams
+     * Sends {@code request}; its reply completes the future, or it fails with a TimeoutException
+     * after {@code timeoutMs} without one, or when the stream ends first: with {@link Refused} if the peer has no streams
      * (then it did not see the request), else with an IOException (then it may have acted on it).
      */
     CompletableFuture<byte[]> send(byte[] request, long timeoutMs) {
@@ -95,8 +95,7 @@ final class RelayStream {
                 waiting.remove(id);
             }
         });
-        return reply.exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof TimeoutException
-                ? new IOException("relay to node " + peer + " failed: no answer within " + timeoutMs + " ms", e) : e));
+        return reply;
     }
 
     private void fail(long id, IOException error) {
