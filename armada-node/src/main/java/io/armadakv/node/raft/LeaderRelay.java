@@ -126,15 +126,8 @@ public final class LeaderRelay implements AutoCloseable {
     /** The service a node offers on its Raft port; {@code receiver} is asked for each request. */
     static ServerServiceDefinition service(java.util.function.Supplier<Receiver> receiver) {
         return ServerServiceDefinition.builder("armada.internal.v1.LeaderRelay")
-                .addMethod(RELAY, ServerCalls.asyncUnaryCall((request, observer) -> {
-                    CompletableFuture<byte[]> reply;
-                    try {
-                        reply = receiver.get().receive(request);
-                    } catch (RuntimeException e) {
-                        reply = CompletableFuture.failedFuture(e);
-                    }
-                    reply.whenComplete((bytes, error) -> answer(observer, bytes, error));
-                }))
+                .addMethod(RELAY, ServerCalls.asyncUnaryCall((request, observer) ->
+                        receive(receiver, request).whenComplete((bytes, error) -> answer(observer, bytes, error))))
                 .addMethod(STREAM, ServerCalls.asyncBidiStreamingCall(replies -> new StreamedRequests(receiver, replies)))
                 .build();
     }
@@ -161,14 +154,8 @@ public final class LeaderRelay implements AutoCloseable {
             synchronized (this) {
                 unanswered++;
             }
-            CompletableFuture<byte[]> reply;
-            try {
-                reply = receiver.get().receive(request.body());
-            } catch (RuntimeException e) {
-                reply = CompletableFuture.failedFuture(e);
-            }
-            reply.whenComplete((bytes, error) -> reply(error == null ? RelayFrame.reply(request.id(), bytes)
-                    : RelayFrame.failure(request.id(), causeOf(error).getMessage())));
+            receive(receiver, request.body()).whenComplete((bytes, error) -> reply(error == null
+                    ? RelayFrame.reply(request.id(), bytes) : RelayFrame.failure(request.id(), causeOf(error).getMessage())));
         }
 
         private synchronized void reply(RelayFrame frame) {
@@ -195,6 +182,15 @@ public final class LeaderRelay implements AutoCloseable {
                 closed = true;
                 replies.onCompleted();
             }
+        }
+    }
+
+    /** The receiver's reply to {@code request}; a receiver that throws fails the reply instead. */
+    private static CompletableFuture<byte[]> receive(java.util.function.Supplier<Receiver> receiver, byte[] request) {
+        try {
+            return receiver.get().receive(request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -267,14 +263,7 @@ public final class LeaderRelay implements AutoCloseable {
         if (current != null && !current.ended()) {
             return current;
         }
-        synchronized (streams) {
-            current = streams.get(peer);
-            if (current == null || current.ended()) {
-                current = RelayStream.open(peer, channel);
-                streams.put(peer, current);
-            }
-            return current;
-        }
+        return streams.compute(peer, (p, s) -> s == null || s.ended() ? RelayStream.open(p, channel) : s);
     }
 
     private CompletableFuture<byte[]> sendUnary(RaftPeerId peer, ManagedChannel channel, byte[] request, long timeoutMs) {

@@ -35,7 +35,7 @@ final class RelayStream {
     private final ClientCall<RelayFrame, RelayFrame> call;
     private final Map<Long, CompletableFuture<byte[]>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private volatile boolean ended;
+    /** Why the stream ended, what its unanswered requests fail with; null while it is open. */
     private volatile IOException endedBy;
 
     private RelayStream(RaftPeerId peer, ClientCall<RelayFrame, RelayFrame> call) {
@@ -62,7 +62,7 @@ final class RelayStream {
     }
 
     boolean ended() {
-        return ended;
+        return endedBy != null;
     }
 
     /**
@@ -75,7 +75,7 @@ final class RelayStream {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         waiting.put(id, reply);
         synchronized (this) {
-            if (!ended) {
+            if (endedBy == null) {
                 try {
                     // a ClientCall takes one sender at a time
                     call.sendMessage(RelayFrame.request(id, request));
@@ -85,9 +85,10 @@ final class RelayStream {
                 }
             }
         }
-        if (ended) {
+        IOException ended = endedBy;
+        if (ended != null) {
             // the end's sweep may have run before this request was waiting
-            fail(id, endedBy);
+            fail(id, ended);
             return reply;
         }
         reply.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((bytes, error) -> {
@@ -123,7 +124,6 @@ final class RelayStream {
                 : new IOException("relay to node " + peer + " failed: the stream ended (" + reason + ")", status.asException());
         synchronized (this) {
             endedBy = error;
-            ended = true;
         }
         for (Long id : List.copyOf(waiting.keySet())) {
             fail(id, error);

@@ -211,7 +211,21 @@ class LeaderRelayTest {
                 }))
                 .build();
         CallCounter counter = new CallCounter();
-        Server server = serve(port, older, counter);
+        // sees the calls to methods the server does not have, before they are refused
+        AtomicInteger streamsAsked = new AtomicInteger();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(org.apache.ratis.thirdparty.io.grpc.ServerInterceptors.intercept(older, counter))
+                .fallbackHandlerRegistry(new org.apache.ratis.thirdparty.io.grpc.HandlerRegistry() {
+                    @Override
+                    public org.apache.ratis.thirdparty.io.grpc.ServerMethodDefinition<?, ?> lookupMethod(
+                            String method, String authority) {
+                        if (method.equals("armada.internal.v1.LeaderRelay/RelayStream")) {
+                            streamsAsked.incrementAndGet();
+                        }
+                        return null;
+                    }
+                })
+                .build().start();
         try (LeaderRelay relay = new LeaderRelay(List.of(peer("2", port)), 1 << 20)) {
             RaftPeerId two = RaftPeerId.valueOf("2");
             List<CompletableFuture<byte[]>> first = new ArrayList<>();
@@ -223,6 +237,7 @@ class LeaderRelayTest {
             }
             assertEquals("old:b", text(relay.send(two, utf8("b"), 10_000).get(10, TimeUnit.SECONDS)));
             assertEquals(6, counter.of("Relay"), "each request exactly once");
+            assertEquals(1, streamsAsked.get(), "after the refusal, no stream is tried again for a while");
         } finally {
             server.shutdownNow();
         }
