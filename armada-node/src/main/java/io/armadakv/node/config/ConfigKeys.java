@@ -64,6 +64,10 @@ public final class ConfigKeys {
     public static final ConfigKey STORAGE_DURABLE_WRITES = ConfigKey.of("storage.durable-writes", BOOLEAN, "false",
             "fsync every table store commit; without it stores are synced before each Raft log purge, "
                     + "and the always-fsynced Raft log replays what a power loss took");
+    public static final ConfigKey STORAGE_CACHE_SIZE = ConfigKey.of("storage.cache-size", LONG, "0",
+            "Heap bytes of the page cache all table stores of the node share (Xodus' log cache); every page a "
+                    + "store writes passes through it, so it also decides how much of the heap stays busy; "
+                    + "0: half of the maximum heap");
     public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "1",
             "Raft entries a table's proposal batcher keeps in flight at once; writes that arrive meanwhile "
                     + "go into the next entry together (more in flight: lower latency when idle, smaller entries under load)");
@@ -162,7 +166,7 @@ public final class ConfigKeys {
             RAFT_ADDRESS, RAFT_NODE_ID, RAFT_INITIAL_MEMBERS, RAFT_NODE_HOST_DIR, RAFT_STATE_MACHINE_DIR,
             RAFT_SNAPSHOT_ENTRIES, RAFT_LOG_RETAINED_ENTRIES, RAFT_LOG_SEGMENT_SIZE,
             RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, RAFT_MAX_RELAYS_IN_FLIGHT,
-            RAFT_PROPOSAL_HOLD_MS, STORAGE_DURABLE_WRITES,
+            RAFT_PROPOSAL_HOLD_MS, STORAGE_DURABLE_WRITES, STORAGE_CACHE_SIZE,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             MAX_TXN_OPS, MAX_SEND_MESSAGE_SIZE, MAX_CONCURRENT_CONNECTIONS, MAX_CONCURRENT_STREAMS,

@@ -26,6 +26,7 @@ public record NodeConfig(
         int maxRelaysInFlight,
         long proposalHoldMs,
         boolean durableWrites,
+        long storeCacheBytes,
         long compactionRetention,
         long compactionIntervalMs,
         String clusterName,
@@ -117,11 +118,21 @@ public record NodeConfig(
         return Math.max(maxBatchBytes, (long) maxValueSize + maxKeySize) + 64 * 1024;
     }
 
+    /** Smallest page cache accepted: sixteen of Xodus' 64 KiB pages. */
+    static final long MIN_STORE_CACHE_BYTES = 1 << 20;
+
     private NodeConfig validated() {
         if (logSegmentSize < 2 * maxEntryBytes()) {
             throw new ConfigException(ConfigKeys.RAFT_LOG_SEGMENT_SIZE.name() + ": " + logSegmentSize
                     + " bytes cannot hold two of the largest Raft entries (" + maxEntryBytes() + " bytes, from "
                     + ConfigKeys.RAFT_MAX_BATCH_BYTES.name() + " and " + ConfigKeys.MAX_VALUE_SIZE.name() + ")");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (storeCacheBytes != 0 && (storeCacheBytes < MIN_STORE_CACHE_BYTES || storeCacheBytes >= heap)) {
+            // Xodus would refuse a cache larger than the heap only when the first table opens
+            throw new ConfigException(ConfigKeys.STORAGE_CACHE_SIZE.name() + ": " + storeCacheBytes
+                    + " bytes is outside 1 MiB (" + MIN_STORE_CACHE_BYTES + ") to the maximum heap (" + heap
+                    + " bytes); 0 takes half of the heap");
         }
         if (apiLimits.maxSendMessageSize() < 4 * 1024 * 1024) {
             throw new ConfigException(ConfigKeys.MAX_SEND_MESSAGE_SIZE.name() + ": " + apiLimits.maxSendMessageSize()
@@ -179,6 +190,7 @@ public record NodeConfig(
                 r.positiveInt(ConfigKeys.RAFT_MAX_RELAYS_IN_FLIGHT),
                 r.nonNegativeLong(ConfigKeys.RAFT_PROPOSAL_HOLD_MS),
                 r.bool(ConfigKeys.STORAGE_DURABLE_WRITES),
+                r.nonNegativeLong(ConfigKeys.STORAGE_CACHE_SIZE),
                 r.positiveLong(ConfigKeys.COMPACTION_RETENTION),
                 r.positiveLong(ConfigKeys.COMPACTION_INTERVAL_MS),
                 r.string(ConfigKeys.CLUSTER_NAME),

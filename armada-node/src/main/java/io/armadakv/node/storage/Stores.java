@@ -44,6 +44,10 @@ record Stores(String table, Environment env, Store kv, Store latest, Store meta,
                 .setTreeMaxPageSize(32)
                 // an abandoned iterator must not keep a table from closing
                 .setEnvCloseForcedly(true);
+        if (options.cacheBytes() > 0) {
+            // set here, not through -Dexodus.memoryUsage, which Xodus does not read (it has no default)
+            config.setMemoryUsage(options.cacheBytes());
+        }
         Environment env;
         try {
             env = Environments.newInstance(dir.toFile(), config);

@@ -38,8 +38,8 @@ final class CatalogStateMachine extends StoreStateMachine {
 
     private final Runnable onChange;
 
-    CatalogStateMachine(Path dir, boolean durableWrites, Runnable onChange, SnapshotFetcher fetcher) {
-        super(dir, new StoreOptions("catalog", durableWrites), fetcher);
+    CatalogStateMachine(Path dir, StoreOptions options, Runnable onChange, SnapshotFetcher fetcher) {
+        super(dir, options, fetcher);
         this.onChange = onChange;
     }
 

@@ -82,7 +82,8 @@ public final class TableManager implements AutoCloseable {
     public TableManager(NodeConfig config, TableObserver observer) {
         this.config = config;
         this.observer = observer;
-        this.catalog = new CatalogStateMachine(config.stateMachineDir().resolve("catalog"), config.durableWrites(),
+        this.catalog = new CatalogStateMachine(config.stateMachineDir().resolve("catalog"),
+                new StoreOptions("catalog", config.durableWrites(), config.storeCacheBytes()),
                 this::scheduleReconcile, this::fetchSnapshot);
     }
 
@@ -127,7 +128,7 @@ public final class TableManager implements AutoCloseable {
         return stateMachines.computeIfAbsent(groupId, gid -> {
             RevisionWaiters w = waitersFor(gid);
             return new TableStateMachine(tableId.getAsLong(), tableDir(tableId.getAsLong()),
-                    new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites()), this::fetchSnapshot,
+                    new StoreOptions(tableLabel(tableId.getAsLong()), config.durableWrites(), config.storeCacheBytes()), this::fetchSnapshot,
                     config.follower(), w::advanced, observer);
         });
     }

@@ -90,6 +90,19 @@ class NodeConfigTest {
         assertTrue(error("--raft.max-in-flight-proposals=0").startsWith("raft.max-in-flight-proposals:"));
     }
 
+    /** The stores' shared page cache: Xodus' share of the heap unless sized, and never beyond the heap. */
+    @Test
+    void storageCacheSizeIsBoundedByTheHeap() {
+        assertEquals(0, parse().storeCacheBytes());
+        assertEquals(64L << 20, parse("--storage.cache-size=" + (64L << 20)).storeCacheBytes());
+        String small = error("--storage.cache-size=65536");
+        assertTrue(small.startsWith("storage.cache-size: 65536 bytes is outside 1 MiB (1048576) to the maximum heap"), small);
+        long heap = Runtime.getRuntime().maxMemory();
+        String large = error("--storage.cache-size=" + heap);
+        assertTrue(large.startsWith("storage.cache-size: " + heap + " bytes is outside"), large);
+        assertTrue(error("--storage.cache-size=-1").startsWith("storage.cache-size: must not be negative"));
+    }
+
     /** The open segment's entries stay on the heap, so the default is small; it must still hold two of the largest entries. */
     @Test
     void logSegmentsAre8MiBAndMustHoldTwoOfTheLargestEntries() {
