@@ -7,6 +7,7 @@
 #   deploy/local-topology.sh stop-replicator | start-replicator   (to let the follower fall behind)
 # Leader node i: API 127.0.0.1:(8443+10*(i-1)), REST 8079+10*(i-1), Raft 5012+(i-1), QUIC 8444+10*(i-1).
 # Follower node i: API 127.0.0.1:(9443+10*(i-1)), REST 9079+10*(i-1), Raft 6012+(i-1).
+# Replicator: REST 127.0.0.1:8069 (its default 8089 is leader node 2's REST port here).
 # Data and logs go to $ARMADA_TOPOLOGY_DIR (default ./armada-topology). The leader uses its
 # generated development certificate, so the replicator runs with insecure-skip-verify.
 # Extra flags: ARMADA_LEADER_FLAGS, ARMADA_FOLLOWER_FLAGS, ARMADA_REPLICATOR_FLAGS (space-separated).
@@ -82,6 +83,7 @@ start_replicator() {
   read -r l f < "$DIR/size"
   launch "$DIR/replicator" replicator.log replicator --replication.leader-address="$(list "$l" "" 8444)" \
     --replication.follower-address="$(list "$f" http:// 9443)" --replication.insecure-skip-verify=true \
+    --rest.address=http://127.0.0.1:8069 \
     ${ARMADA_REPLICATOR_FLAGS:-}
   wait_for "$DIR/replicator" "replicating from"
 }
@@ -114,7 +116,7 @@ status() {
   for ((i = 1; i <= f; i++)); do
     echo "follower $i: $(running "$DIR/follower/n$i" && echo up || echo down) api=127.0.0.1:$((9443 + 10 * (i - 1)))"
   done
-  echo "replicator: $(running "$DIR/replicator" && echo up || echo down) log=$DIR/replicator/replicator.log"
+  echo "replicator: $(running "$DIR/replicator" && echo up || echo down) rest=127.0.0.1:8069 log=$DIR/replicator/replicator.log"
 }
 
 case "${1:-}" in

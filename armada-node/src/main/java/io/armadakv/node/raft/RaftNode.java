@@ -147,10 +147,11 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(maxEntry + 64 * 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentSize()));
         // Ratis keeps the entries of the open segment and of up to six closed ones on the heap of every
-        // group, for followers that lag; a follower in step needs only the newest entries, and one that
-        // lags further is served from the segment files. One closed segment is kept: 1,229 entries held
-        // instead of 11,713 after five 15 s runs of Put (docs/benchmarks.md, "Run of 2026-12-03, evening")
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 1);
+        // group, for followers that lag. They live for seconds, the young collections copy them, and
+        // a member in step needs only the newest. So no closed segment is kept once every member has
+        // it: Ratis spares one a lagging member still reads, and the replicator reads closed segments
+        // from their files (LogReader). Measured in docs/benchmarks.md, "Run of 2026-12-05, morning".
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 0);
         RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.max(1, Math.min(1024, config.snapshotEntries() / 2)));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf(Math.max(64L << 20, 4 * maxEntry)));
         return props;

@@ -7,6 +7,7 @@ import replication.v1.Replication.ReplicateCommand;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Turns a table's Raft log into the commands a follower applies: each leader entry becomes the
@@ -22,10 +23,11 @@ final class LeaderLog {
     /**
      * The commands of entry {@code index}, or null when this node's log no longer holds it.
      *
+     * @param log       this node's Raft log of the table ({@link Table#logCursor()})
      * @param revisions the revisions recorded for the entry, null if none were
      */
-    static List<ReplicateCommand> commandsAt(Table table, long index, long[] revisions) {
-        LogEntryProto entry = table.logEntry(index);
+    static List<ReplicateCommand> commandsAt(LongFunction<LogEntryProto> log, long index, long[] revisions) {
+        LogEntryProto entry = log.apply(index);
         if (entry == null) {
             return null;
         }

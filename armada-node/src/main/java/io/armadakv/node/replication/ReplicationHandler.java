@@ -8,6 +8,7 @@ import io.armadakv.node.table.TableManager;
 import io.armadakv.proto.internal.TableDescriptor;
 import mvcc.v1.Mvcc;
 import mvcc.v1.Mvcc.Command;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import replication.v1.Replication.MetadataResponse;
 import replication.v1.Replication.ReplicateCommand;
 import replication.v1.Replication.ReplicateCommandsResponse;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * Answers one replicator request on one QUIC stream: the table list, a table's log from an
@@ -119,13 +121,14 @@ public final class ReplicationHandler {
         long bytes = 0;
         long[][] revisions = null;
         long revisionsFrom = from;
+        LongFunction<LogEntryProto> log = table.logCursor();
         for (long i = from; i <= applied; i++) {
             if (revisions == null || i - revisionsFrom >= revisions.length) {
                 // one store read per chunk of entries, not one per entry
                 revisionsFrom = i;
                 revisions = table.store().entryRevisions(i, Math.min(applied, i + REVISIONS_CHUNK - 1));
             }
-            List<ReplicateCommand> commands = LeaderLog.commandsAt(table, i, revisions[(int) (i - revisionsFrom)]);
+            List<ReplicateCommand> commands = LeaderLog.commandsAt(log, i, revisions[(int) (i - revisionsFrom)]);
             if (commands == null) {
                 // purged between the check and the read
                 flush(out, batch, applied);

@@ -1,6 +1,7 @@
 package io.armadakv.node.table;
 
 import io.armadakv.node.raft.GroupIds;
+import io.armadakv.node.raft.LogReader;
 import io.armadakv.node.raft.RaftNode;
 import io.armadakv.node.storage.RangeIterator;
 import io.armadakv.node.storage.RangeQuery;
@@ -11,12 +12,15 @@ import io.armadakv.node.storage.TxnResult;
 import io.armadakv.proto.internal.ApplyResponse;
 import mvcc.v1.Mvcc.Command;
 import mvcc.v1.Mvcc.CommandResult;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongFunction;
 
 /**
  * One table on this node: its Raft group, its store and the batcher its writes go through.
@@ -34,6 +38,7 @@ public final class Table {
     private final ReadBarrier readBarrier;
     private final long leaderId;
     private volatile long leaderLastIndex;
+    private volatile LogReader logReader;
     /** When this node was last seen caught up with the leader cluster's newest index it knew of. */
     private volatile long caughtUpAtNanos = System.nanoTime();
 
@@ -152,20 +157,29 @@ public final class Table {
     }
 
     /**
-     * The entry at {@code index} of this node's Raft log of the table, or null when the log no
-     * longer (or does not yet) hold it.
+     * A reader of this node's Raft log of the table in index order, from any index: each call
+     * gives the entry at an index, or null when the log no longer (or does not yet) hold it.
+     * Meant for one pass upward, such as one replicator request.
      */
-    public org.apache.ratis.proto.RaftProtos.LogEntryProto logEntry(long index) {
+    public LongFunction<LogEntryProto> logCursor() {
         RaftServer.Division division = raft.division(groupId).orElse(null);
         if (division == null) {
-            return null;
+            return index -> null;
         }
-        try {
-            return division.getRaftLog().get(index);
-        } catch (org.apache.ratis.server.raftlog.RaftLogIOException e) {
-            throw new TableUnavailableException("table " + name + ": cannot read Raft log entry " + index + ": "
-                    + e.getMessage(), e);
+        LogReader reader = logReader;
+        if (reader == null || !reader.reads(division)) {
+            reader = new LogReader(division); // the group was restarted here: its log is another object
+            logReader = reader;
         }
+        LogReader.Cursor cursor = reader.cursor();
+        return index -> {
+            try {
+                return cursor.get(index);
+            } catch (IOException | RuntimeException e) {
+                throw new TableUnavailableException("table " + name + ": cannot read Raft log entry " + index + ": "
+                        + e.getMessage(), e);
+            }
+        };
     }
 
     /** Completes when this node's copy has reached {@code revision}. */
