@@ -230,10 +230,25 @@ public final class Table {
     }
 
     /** Stored versions one compaction step examines at most: bounds how long one entry holds the store. */
-    static final int COMPACTION_STEP_VERSIONS = 1_000;
+    static final int COMPACTION_STEP_VERSIONS = 500;
 
-    /** The pause between compaction steps, in which client writes have the store to themselves. */
+    /** The least pause between compaction steps, in which client writes have the store to themselves. */
     static final long COMPACTION_STEP_PAUSE_MS = 10;
+
+    /**
+     * Between two steps compaction waits this many times as long as the last step took, from its
+     * proposal to its apply here: a step waits behind the writes in flight, so under load the
+     * steps slow down and writes keep at least three quarters of the table's Raft rounds.
+     */
+    static final int COMPACTION_YIELD = 3;
+
+    /** The longest pause between two steps (a step held up by an election would otherwise stall it). */
+    static final long COMPACTION_STEP_PAUSE_MAX_MS = 1_000;
+
+    static long pauseAfterStepMs(long stepNanos) {
+        long yield = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(stepNanos) * COMPACTION_YIELD;
+        return Math.min(COMPACTION_STEP_PAUSE_MAX_MS, Math.max(COMPACTION_STEP_PAUSE_MS, yield));
+    }
 
     /**
      * On the group leader, compacts so that the last {@code retention} revisions stay readable;
@@ -255,12 +270,13 @@ public final class Table {
     private CompletableFuture<Integer> compactionStep(long target, com.google.protobuf.ByteString from, int step) {
         Command gc = Command.newBuilder().setType(Command.CommandType.GC).setRevision(target)
                 .setGcFrom(from).setGcLimit(COMPACTION_STEP_VERSIONS).build();
+        long started = System.nanoTime();
         return proposeAlone(gc).thenCompose(result -> {
             if (result.getGcNext().isEmpty()) {
                 return CompletableFuture.completedFuture(step);
             }
-            java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(COMPACTION_STEP_PAUSE_MS,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(
+                    pauseAfterStepMs(System.nanoTime() - started), java.util.concurrent.TimeUnit.MILLISECONDS);
             return CompletableFuture.supplyAsync(() -> null, later)
                     .thenCompose(ignored -> compactionStep(target, result.getGcNext(), step + 1));
         });

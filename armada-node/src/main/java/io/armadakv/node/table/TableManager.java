@@ -332,7 +332,12 @@ public final class TableManager implements AutoCloseable {
         for (Table t : tables.values()) {
             try {
                 // steps of a large table take a while; the fixed delay keeps two runs from overlapping
-                t.compactIfDue(config.compactionRetention()).get(1, TimeUnit.HOURS);
+                long started = System.nanoTime();
+                int steps = t.compactIfDue(config.compactionRetention()).get(1, TimeUnit.HOURS);
+                if (steps > 0) {
+                    LOG.info(() -> String.format("table %s: compacted to revision %d in %d steps, %.1f s", t.name(),
+                            t.store().compactedRevision(), steps, (System.nanoTime() - started) / 1e9));
+                }
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "table " + t.name() + ": compaction failed; retrying at the next interval", e);
             }

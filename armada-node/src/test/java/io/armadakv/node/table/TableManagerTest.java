@@ -208,4 +208,11 @@ class TableManagerTest {
             assertEquals(keys, t.store().keyCount());
         }
     }
+
+    @Test
+    void compactionPausesThreeTimesAsLongAsItsLastStepTookWithinBounds() {
+        assertEquals(Table.COMPACTION_STEP_PAUSE_MS, Table.pauseAfterStepMs(TimeUnit.MILLISECONDS.toNanos(1)));
+        assertEquals(60, Table.pauseAfterStepMs(TimeUnit.MILLISECONDS.toNanos(20)));
+        assertEquals(Table.COMPACTION_STEP_PAUSE_MAX_MS, Table.pauseAfterStepMs(TimeUnit.SECONDS.toNanos(2)));
+    }
 }
