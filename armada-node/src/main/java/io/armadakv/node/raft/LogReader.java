@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Reads one group's Raft log forward from an index, for a reader that is not a Raft member: the
  * replicator of a follower cluster. Ratis keeps no closed segment on the heap (see
  * {@link RaftNode}), and a closed entry fetched through {@code RaftLog.get} loads its whole
- * segment into Ratis' cache, which the next eviction drops before the following entry is asked
+ * segment into Ratis' cache, which the next eviction may drop before the following entry is asked
  * for. So entries of closed segments are read here from the segment file, once per
  * {@link Cursor}, and only entries of the open segment, which Ratis always holds, come from Ratis.
  */

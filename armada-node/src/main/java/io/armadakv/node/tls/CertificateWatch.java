@@ -43,6 +43,7 @@ public final class CertificateWatch implements AutoCloseable {
     private byte[] current;
     private byte[] failing;
     private boolean warned;
+    private long polls;
     private final ScheduledFuture<?> task;
 
     /** The content of a set of files at one moment, opaque. */
@@ -83,7 +84,13 @@ public final class CertificateWatch implements AutoCloseable {
         return new CertificateWatch(what, files, inUse, reload, INTERVAL);
     }
 
+    /** Polls completed so far: lets tests wait for polls that must change nothing. */
+    synchronized long polls() {
+        return polls;
+    }
+
     private synchronized void poll() {
+        polls++;
         byte[] seen = digest(files);
         if (Arrays.equals(seen, current)) {
             return;

@@ -57,26 +57,32 @@ class CertificateWatchTest {
             loaded.add(Files.readString(cert) + "/" + Files.readString(key));
         }, Duration.ofMillis(20))) {
             Files.writeString(key, "two");
-            Waits.until("the change to be loaded", Duration.ofSeconds(10), () -> loaded.size() == 1);
+            // the reload runs before its log line: wait for both
+            Waits.until("the change to be loaded and logged", Duration.ofSeconds(10),
+                    () -> loaded.size() == 1 && count(logged, Level.INFO) > 0);
             assertEquals("one/two", loaded.getFirst());
-            long infos = logged.stream().filter(r -> r.getLevel() == Level.INFO).count();
-            assertEquals(1, infos);
+            assertEquals(1, count(logged, Level.INFO));
 
             broken.set(true);
             Files.writeString(cert, "three");
             int before = attempts.get();
             Waits.until("several failed attempts", Duration.ofSeconds(10), () -> attempts.get() >= before + 5);
-            assertEquals(1, logged.stream().filter(r -> r.getLevel() == Level.WARNING).count());
+            assertEquals(1, count(logged, Level.WARNING));
             assertEquals(1, loaded.size());
 
             broken.set(false);
             Waits.until("the fixed files to be loaded", Duration.ofSeconds(10), () -> loaded.size() == 2);
             assertEquals("three/two", loaded.get(1));
             int settled = attempts.get();
-            Thread.sleep(200); // ten polls of unchanged files: no reload
-            assertEquals(settled, attempts.get());
+            long polled = watch.polls();
+            Waits.until("ten polls of the unchanged files", Duration.ofSeconds(10), () -> watch.polls() >= polled + 10);
+            assertEquals(settled, attempts.get(), "unchanged files are not reloaded");
         } finally {
             logger.removeHandler(handler);
         }
+    }
+
+    private static long count(List<LogRecord> logged, Level level) {
+        return logged.stream().filter(r -> r.getLevel() == level).count();
     }
 }
