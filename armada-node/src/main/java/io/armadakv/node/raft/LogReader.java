@@ -147,19 +147,16 @@ public final class LogReader {
             // a closed segment's name matches before any open-segment handling (which may delete files)
             LogSegmentPath path = LogSegmentPath.matchLogSegment(file);
             List<LogEntryProto> out = new ArrayList<>((int) Math.min(end - index + 1, 1 << 16));
-            try {
-                LogSegment.readSegmentFile(file.toFile(), path.getStartEnd(), maxEntryBytes,
-                        RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION, null, entry -> {
-                            if (entry.getIndex() >= index) {
-                                out.add(entry);
-                            }
-                        });
-            } catch (java.io.FileNotFoundException gone) {
-                throw new NoSuchFileException(file.toString());
-            }
+            // a file removed since the listing fails here with NoSuchFileException, which the cursor handles
+            LogSegment.readSegmentFile(file.toFile(), path.getStartEnd(), maxEntryBytes,
+                    RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION, null, entry -> {
+                        if (entry.getIndex() >= index) {
+                            out.add(entry);
+                        }
+                    });
             if (!out.isEmpty() && out.get(0).getIndex() != index) {
-                throw new IOException("Raft log segment " + file.getFileName() + " starts its entries from index "
-                        + index + " at " + out.get(0).getIndex());
+                throw new IOException("Raft log segment " + file.getFileName() + " has no entry " + index
+                        + ": its entries from there on start at " + out.get(0).getIndex());
             }
             return out;
         }

@@ -5,6 +5,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.metrics.RatisMetrics;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
@@ -14,6 +15,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.metrics.SegmentedRaftLogMetrics;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -90,12 +92,17 @@ class LogReaderTest {
         long end = division.getRaftLog().getLastEntryTermIndex().getIndex();
         assertTrue(end >= last);
         LogReader.Cursor cursor = new LogReader(division).cursor();
+        long missesBefore = ratisCacheMisses();
+        List<LogEntryProto> read = new java.util.ArrayList<>();
         for (long i = 0; i <= end; i++) {
-            LogEntryProto read = cursor.get(i);
-            assertNotNull(read, "entry " + i);
-            assertEquals(division.getRaftLog().get(i), read, "entry " + i);
+            read.add(cursor.get(i));
         }
         assertNull(cursor.get(end + 1), "past the end of the log");
+        assertEquals(missesBefore, ratisCacheMisses(),
+                "closed segments come from their files, the open one from Ratis' cache: Ratis loaded nothing");
+        for (long i = 0; i <= end; i++) {
+            assertEquals(division.getRaftLog().get(i), read.get((int) i), "entry " + i);
+        }
     }
 
     @Test
@@ -156,6 +163,12 @@ class LogReaderTest {
             assertTrue(client.io().send(Message.valueOf(ByteString.copyFrom(payload))).isSuccess());
         }
         return division.getRaftLog().getLastCommittedIndex();
+    }
+
+    /** Entries Ratis had to load from a segment file because they were not on its heap. */
+    private long ratisCacheMisses() {
+        return ((RatisMetrics) division.getRaftLog().getRaftLogMetrics()).getRegistry()
+                .counter(SegmentedRaftLogMetrics.RAFT_LOG_CACHE_MISS_COUNT).getCount();
     }
 
     private long closedSegments() throws IOException {

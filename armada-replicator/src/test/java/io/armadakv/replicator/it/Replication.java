@@ -55,6 +55,13 @@ final class Replication {
                 .list(ListTablesRequest.getDefaultInstance()).getTablesList().stream().map(t -> t.getName()).toList();
     }
 
+    /** {@code writes} puts over {@code keys} keys ("key-N"), each value {@code value} followed by the write's number. */
+    static void putMany(ArmadaProcess node, String table, int writes, int keys, String value) {
+        for (int i = 0; i < writes; i++) {
+            put(node, table, "key-" + (i % keys), value + i);
+        }
+    }
+
     static PutResponse put(ArmadaProcess node, String table, String key, String value) {
         return kv(node.channel()).put(PutRequest.newBuilder().setTable(ByteString.copyFromUtf8(table))
                 .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value)).build());

@@ -33,10 +33,7 @@ class ReplicationCatchUpIT {
         ArmadaProcess leader = ArmadaProcess.cluster(dir.resolve("leader"), 1, SMALL_SEGMENTS).getFirst();
         try (leader) {
             Replication.createTable(leader, "ref");
-            String value = "y".repeat(2000);
-            for (int i = 0; i < 1500; i++) {
-                Replication.put(leader, "ref", "key-" + (i % 900), value + i);
-            }
+            Replication.putMany(leader, "ref", 1500, 900, "y".repeat(2000));
             assertTrue(closedSegments(dir.resolve("leader")) >= 8, "the writes span many closed segments");
 
             ArmadaProcess follower = ArmadaProcess.followerCluster(dir.resolve("follower"), 1, List.of(leader))

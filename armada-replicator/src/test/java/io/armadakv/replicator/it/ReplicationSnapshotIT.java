@@ -27,10 +27,7 @@ class ReplicationSnapshotIT {
         ArmadaProcess leader = ArmadaProcess.cluster(dir.resolve("leader"), 1, SMALL_LOG).getFirst();
         try (leader) {
             Replication.createTable(leader, "ref");
-            String value = "x".repeat(2000);
-            for (int i = 0; i < 1500; i++) {
-                Replication.put(leader, "ref", "key-" + (i % 700), value + i);
-            }
+            Replication.putMany(leader, "ref", 1500, 700, "x".repeat(2000));
             Replication.kv(leader.channel()).deleteRange(armada.v1.DeleteRangeRequest.newBuilder()
                     .setTable(com.google.protobuf.ByteString.copyFromUtf8("ref"))
                     .setKey(com.google.protobuf.ByteString.copyFromUtf8("key-0"))
