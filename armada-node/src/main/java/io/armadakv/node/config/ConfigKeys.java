@@ -68,6 +68,10 @@ public final class ConfigKeys {
             "Heap bytes of the page cache all table stores of the node share (Xodus' log cache); every page a "
                     + "store writes passes through it, so it also decides how much of the heap stays busy; "
                     + "0: half of the maximum heap");
+    public static final ConfigKey STORAGE_BACKGROUND_SYNC_BYTES = ConfigKey.of("storage.background-sync-bytes", LONG,
+            "1048576", "Without durable writes, a table store's log is forced to disk in the background each time this "
+                    + "many bytes were written to it, so the sync Xodus makes inside a commit when a log file fills "
+                    + "finds little left to write; 0 turns it off");
     public static final ConfigKey RAFT_MAX_IN_FLIGHT = ConfigKey.of("raft.max-in-flight-proposals", INT, "1",
             "Raft entries a table's proposal batcher keeps in flight at once; writes that arrive meanwhile "
                     + "go into the next entry together (more in flight: lower latency when idle, smaller entries under load)");
@@ -167,6 +171,7 @@ public final class ConfigKeys {
             RAFT_SNAPSHOT_ENTRIES, RAFT_LOG_RETAINED_ENTRIES, RAFT_LOG_SEGMENT_SIZE,
             RAFT_ELECTION_TIMEOUT_MS, RAFT_MAX_BATCH_BYTES, RAFT_MAX_IN_FLIGHT, RAFT_MAX_RELAYS_IN_FLIGHT,
             RAFT_PROPOSAL_HOLD_MS, STORAGE_DURABLE_WRITES, STORAGE_CACHE_SIZE,
+            STORAGE_BACKGROUND_SYNC_BYTES,
             COMPACTION_RETENTION, COMPACTION_INTERVAL_MS,
             CLUSTER_NAME, NODE_NAME, MAX_KEY_SIZE, MAX_VALUE_SIZE, MAX_RECV_MESSAGE_SIZE, DEFAULT_TIMEOUT_MS,
             MAX_TXN_OPS, MAX_SEND_MESSAGE_SIZE, MAX_CONCURRENT_CONNECTIONS, MAX_CONCURRENT_STREAMS,

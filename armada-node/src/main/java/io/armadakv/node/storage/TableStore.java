@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -42,6 +45,11 @@ public final class TableStore implements AutoCloseable {
     private volatile long leaderIndex;
     private volatile long compactedRevision;
     private volatile boolean closed;
+    /** Guards the background sync's state; never held with {@link #applyLock}, so a sync never delays an apply. */
+    private final Object syncLock = new Object();
+    private long syncedHighAddress;
+    private long syncFileAddress = -1;
+    private FileChannel syncChannel;
 
     private TableStore(Path dir, StoreOptions options, Stores stores) {
         this.dir = dir;
@@ -487,6 +495,61 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Forces to disk the newest log file of a store without durable writes once at least
+     * {@code minBytes} were written to the log since the last such sync; returns the bytes it
+     * covered, 0 if it did nothing. Xodus forces a log file itself, inside a commit, when the file
+     * fills: with megabytes unsynced that commit, and every Raft entry queued behind it, waits for
+     * the disk. Syncing a little at a time from another thread leaves that sync almost nothing
+     * to write. Takes no lock an apply takes.
+     */
+    public long syncWrittenLog(long minBytes) {
+        if (options.durableWrites() || minBytes <= 0) {
+            return 0; // a durable store forces every commit itself
+        }
+        synchronized (syncLock) {
+            if (closed || !(stores.env() instanceof jetbrains.exodus.env.EnvironmentImpl impl)) {
+                return 0;
+            }
+            jetbrains.exodus.log.Log log = impl.getLog();
+            long high = log.getHighAddress();
+            long unsynced = high - syncedHighAddress;
+            if (unsynced < minBytes) {
+                return 0;
+            }
+            long fileAddress = log.getFileAddress(high);
+            try {
+                if (fileAddress != syncFileAddress) {
+                    closeSyncChannel();
+                    syncChannel = FileChannel.open(dir.resolve(jetbrains.exodus.log.LogUtil.getLogFilename(fileAddress)),
+                            StandardOpenOption.READ);
+                    syncFileAddress = fileAddress;
+                }
+                syncChannel.force(false);
+            } catch (NoSuchFileException e) {
+                return 0; // the file that fills next is not created yet; Xodus forced the full one
+            } catch (IOException e) {
+                closeSyncChannel();
+                throw new StoreException("table " + name() + ": background sync of the log file at address "
+                        + fileAddress + " failed: " + e.getMessage(), e);
+            }
+            syncedHighAddress = high;
+            return unsynced;
+        }
+    }
+
+    private void closeSyncChannel() {
+        if (syncChannel != null) {
+            try {
+                syncChannel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing of ours is lost
+            }
+            syncChannel = null;
+            syncFileAddress = -1;
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new StoreException("table " + name() + ": store is closed");
@@ -498,7 +561,10 @@ public final class TableStore implements AutoCloseable {
         applyLock.lock();
         try {
             if (!closed) {
-                closed = true;
+                synchronized (syncLock) {
+                    closed = true;
+                    closeSyncChannel();
+                }
                 stores.env().close();
             }
         } finally {

@@ -96,6 +96,12 @@ abstract class StoreStateMachine extends BaseStateMachine {
         return dir;
     }
 
+    /** {@link TableStore#syncWrittenLog} on the open store; 0 while none is open. */
+    long syncWrittenLog(long minBytes) {
+        TableStore s = store;
+        return s == null ? 0 : s.syncWrittenLog(minBytes);
+    }
+
     /** Entries Ratis handed us that the store had already applied (0 when restarts resume correctly). */
     long skippedEntries() {
         return skippedEntries.get();

@@ -66,6 +66,12 @@ public final class TableManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Forces the stores' newest log files now and then; it waits on the disk, so it has a thread of its own. */
+    private final ScheduledExecutorService storeSync = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "armada-store-sync");
+        t.setDaemon(true);
+        return t;
+    });
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
                 Thread t = new Thread(r, "armada-replies");
@@ -101,6 +107,10 @@ public final class TableManager implements AutoCloseable {
         }
         reconcile();
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 2, 2, TimeUnit.SECONDS);
+        if (!config.durableWrites() && config.backgroundSyncBytes() > 0) {
+            storeSync.scheduleWithFixedDelay(this::syncWrittenLogs, STORE_SYNC_POLL_MS, STORE_SYNC_POLL_MS,
+                    TimeUnit.MILLISECONDS);
+        }
         if (!config.follower()) {
             // a follower compacts when the leader's GC commands reach it, at the same revisions
             compactor.scheduleWithFixedDelay(this::compactDueTables, config.compactionIntervalMs(),
@@ -328,6 +338,30 @@ public final class TableManager implements AutoCloseable {
         }
     }
 
+    /** How often the stores' written bytes are checked against storage.background-sync-bytes. */
+    private static final long STORE_SYNC_POLL_MS = 20;
+
+    private void syncWrittenLogs() {
+        syncWrittenLog(catalog);
+        stateMachines.values().forEach(this::syncWrittenLog);
+    }
+
+    /** When a failed background sync was last logged: a failing disk would otherwise log one every poll. */
+    private long syncFailureLoggedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+
+    private void syncWrittenLog(StoreStateMachine sm) {
+        try {
+            sm.syncWrittenLog(config.backgroundSyncBytes());
+        } catch (RuntimeException e) {
+            // the store forces its files itself when they fill; a failed early sync only loses the head start
+            long now = System.nanoTime();
+            if (now - syncFailureLoggedNanos >= TimeUnit.MINUTES.toNanos(1)) {
+                syncFailureLoggedNanos = now;
+                LOG.log(Level.WARNING, e.getMessage() + " (logged at most once a minute)");
+            }
+        }
+    }
+
     private void compactDueTables() {
         for (Table t : tables.values()) {
             try {
@@ -480,6 +514,7 @@ public final class TableManager implements AutoCloseable {
     public void close() {
         reconciler.shutdownNow();
         compactor.shutdownNow();
+        storeSync.shutdownNow();
         replies.shutdown();
         RaftNode r = raft;
         if (r != null) {
