@@ -538,6 +538,20 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    /** The log address up to which the background sync last forced the store; 0 before the first. */
+    public long backgroundSyncedAddress() {
+        synchronized (syncLock) {
+            return syncedHighAddress;
+        }
+    }
+
+    /** The file the background sync forces now, null while it has none open. */
+    Path backgroundSyncFile() {
+        synchronized (syncLock) {
+            return syncChannel == null ? null : dir.resolve(jetbrains.exodus.log.LogUtil.getLogFilename(syncFileAddress));
+        }
+    }
+
     private void closeSyncChannel() {
         if (syncChannel != null) {
             try {

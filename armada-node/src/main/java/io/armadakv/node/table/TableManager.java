@@ -55,23 +55,11 @@ public final class TableManager implements AutoCloseable {
     private final Map<RaftGroupId, TableStateMachine> stateMachines = new ConcurrentHashMap<>();
     private final Map<RaftGroupId, RevisionWaiters> waiters = new ConcurrentHashMap<>();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "armada-table-reconciler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService reconciler = scheduler("armada-table-reconciler");
     /** Runs compactions, which take many steps on a large table, apart from reconciliation. */
-    private final ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "armada-compactor");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService compactor = scheduler("armada-compactor");
     /** Forces the stores' newest log files now and then; it waits on the disk, so it has a thread of its own. */
-    private final ScheduledExecutorService storeSync = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "armada-store-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService storeSync = scheduler("armada-store-sync");
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
                 Thread t = new Thread(r, "armada-replies");
@@ -336,6 +324,10 @@ public final class TableManager implements AutoCloseable {
                 LOG.log(Level.FINE, "table " + t.name() + ": dropping old entry revisions failed", e);
             }
         }
+    }
+
+    private static ScheduledExecutorService scheduler(String threadName) {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(threadName).daemon().factory());
     }
 
     /** How often the stores' written bytes are checked against storage.background-sync-bytes. */

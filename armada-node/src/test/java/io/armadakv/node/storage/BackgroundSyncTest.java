@@ -3,11 +3,16 @@ package io.armadakv.node.storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link TableStore#syncWrittenLog}: what it covers, and when it leaves a store alone. */
@@ -43,6 +48,7 @@ class BackgroundSyncTest {
             write(store, 2 * MIB);
             long first = store.syncWrittenLog(MIB);
             assertTrue(first >= 2 * MIB, "covers everything written so far, was " + first);
+            assertEquals(first, store.backgroundSyncedAddress());
             assertEquals(0, store.syncWrittenLog(1), "nothing written since the last sync");
 
             write(store, 300 * 1024);
@@ -52,16 +58,29 @@ class BackgroundSyncTest {
     }
 
     @Test
-    void followsTheLogIntoItsNextFile() {
+    void followsTheLogIntoItsNextFile() throws IOException {
         // Xodus' log files are 8 MiB: 20 MiB of writes fill two and go on in a third
-        try (TableStore store = TableStore.open(tmp.resolve("t"), new StoreOptions("t", false))) {
+        Path dir = tmp.resolve("t");
+        try (TableStore store = TableStore.open(dir, new StoreOptions("t", false))) {
+            write(store, MIB);
+            store.syncWrittenLog(MIB / 2);
+            Path first = store.backgroundSyncFile();
+            assertEquals(newestLogFile(dir), first);
             long covered = 0;
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 19; i++) {
                 write(store, MIB);
                 covered += store.syncWrittenLog(MIB / 2);
+                assertEquals(newestLogFile(dir), store.backgroundSyncFile(), "after " + (i + 2) + " MiB");
             }
-            assertTrue(covered >= 20 * MIB, "every MiB written was covered by a sync, was " + covered);
+            assertNotEquals(first, store.backgroundSyncFile(), "the log went on into another file");
+            assertTrue(covered >= 19 * MIB, "every MiB written was covered by a sync, was " + covered);
             assertEquals(0, store.syncWrittenLog(1));
+        }
+    }
+
+    private static Path newestLogFile(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".xd")).max(Comparator.naturalOrder()).orElseThrow();
         }
     }
 
@@ -74,9 +93,11 @@ class BackgroundSyncTest {
         index = 0;
         TableStore store = TableStore.open(tmp.resolve("t"), new StoreOptions("t", false));
         write(store, 2 * MIB);
-        store.close();
-        assertEquals(0, store.syncWrittenLog(1));
         assertEquals(0, store.syncWrittenLog(0), "0 turns it off");
+        assertEquals(0, store.backgroundSyncedAddress());
+        store.close();
+        assertEquals(0, store.syncWrittenLog(1), "a closed store");
+        assertEquals(0, store.backgroundSyncedAddress());
     }
 
     @Test

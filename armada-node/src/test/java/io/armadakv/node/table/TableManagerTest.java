@@ -55,6 +55,29 @@ class TableManagerTest {
     }
 
     @Test
+    void storesAreSyncedInTheBackgroundOnceEnoughIsWritten() throws Exception {
+        try (TableManager tables = new TableManager(config("--storage.background-sync-bytes=65536"))) {
+            tables.start();
+            tables.create("t", Struct.getDefaultInstance()).get(30, TimeUnit.SECONDS);
+            Table t = tables.table("t");
+            String value = "v".repeat(1024);
+            List<CompletableFuture<Mvcc.CommandResult>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                results.add(t.write(put("k" + i, value)));
+            }
+            for (var f : results) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (t.store().backgroundSyncedAddress() < 65536 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(t.store().backgroundSyncedAddress() >= 65536,
+                    "200 KiB written, synced up to " + t.store().backgroundSyncedAddress());
+        }
+    }
+
+    @Test
     void concurrentWritesGetConsecutiveRevisionsAndSurviveRestartWithoutReplay() throws Exception {
         NodeConfig config = config();
         long lastRevision;
