@@ -27,6 +27,7 @@ final class MetricNames {
     static final String PROPOSAL_FAILURES = "armada_proposal_failures";
     static final String PROPOSED_ENTRIES = "armada_proposed_entries";
     static final String RELAYED_WRITES = "armada_relayed_writes";
+    static final String RELAYS = "armada_relays";
     static final String APPLY_DURATION = "armada_apply_duration";
     static final String ENTRIES_APPLIED = "armada_entries_applied";
     static final String APPLY_FAILURES = "armada_apply_failures";

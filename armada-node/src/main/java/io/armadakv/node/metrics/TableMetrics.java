@@ -41,6 +41,7 @@ final class TableMetrics {
     final Counter proposalFailures;
     final Counter proposedEntries;
     final Counter relayedWrites;
+    final Counter relays;
     final Timer applyDuration;
     final Counter entriesApplied;
     final Counter applyFailures;
@@ -77,6 +78,8 @@ final class TableMetrics {
                 + "group leader armada_proposal_duration_seconds_count over this is the writes per entry");
         relayedWrites = counter(RELAYED_WRITES, "Client writes this node relayed to the node leading the table's "
                 + "group, to be packed into its entries");
+        relays = counter(RELAYS, "Batches of client writes this node relayed to the node leading the table's group; "
+                + "armada_relayed_writes_total over this is the writes per relay");
         applyDuration = timer(APPLY_DURATION, "Time to apply one Raft entry to the table's store");
         entriesApplied = counter(ENTRIES_APPLIED, "Raft entries applied to the table's store");
         applyFailures = counter(APPLY_FAILURES, "Entries whose apply failed; the table stops applying after one");
@@ -106,6 +109,7 @@ final class TableMetrics {
 
     void writesRelayed(int writes) {
         relayedWrites.inc(writes);
+        relays.inc();
     }
 
     void entryApplied(long nanos) {

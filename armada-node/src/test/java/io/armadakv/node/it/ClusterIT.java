@@ -10,10 +10,15 @@ import armada.v1.StatusRequest;
 import armada.v1.StatusResponse;
 import armada.v1.TableStatus;
 import armada.v1.TablesGrpc;
+import io.armadakv.node.metrics.PrometheusText;
 import mvcc.v1.Mvcc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -160,6 +165,31 @@ class ClusterIT {
         }
         assertTrue(load.acked.size() >= 600, "acknowledged writes: " + load.acked.size());
         verifyWrites(nodes, load);
+        verifyRelayMetrics(nodes);
+    }
+
+    /** The load writes through every node: the others relay to the leader, and say how many writes in how many batches. */
+    private static void verifyRelayMetrics(List<ArmadaProcess> nodes) {
+        Map<String, String> table = Map.of("table", TABLE);
+        double relays = 0;
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (ArmadaProcess n : nodes) {
+                PrometheusText text = PrometheusText.parse(http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + n.restPort() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                double writes = text.value("armada_relayed_writes_total", table);
+                double batches = text.value("armada_relays_total", table);
+                assertEquals(writes > 0, batches > 0, "relayed writes go in relays: " + writes + " in " + batches);
+                assertTrue(batches <= writes, "a relay carries at least one write: " + writes + " in " + batches);
+                relays += batches;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        assertTrue(relays > 0, "writes sent to nodes that do not lead were relayed");
     }
 
     private static void awaitEqualHashes(List<ArmadaProcess> nodes, Map<Integer, TableStatus> last) {
