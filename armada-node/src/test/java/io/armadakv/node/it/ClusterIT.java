@@ -15,10 +15,6 @@ import mvcc.v1.Mvcc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -172,22 +168,13 @@ class ClusterIT {
     private static void verifyRelayMetrics(List<ArmadaProcess> nodes) {
         Map<String, String> table = Map.of("table", TABLE);
         double relays = 0;
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            for (ArmadaProcess n : nodes) {
-                PrometheusText text = PrometheusText.parse(http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + n.restPort() + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
-                double writes = text.value("armada_relayed_writes_total", table);
-                double batches = text.value("armada_relays_total", table);
-                assertEquals(writes > 0, batches > 0, "relayed writes go in relays: " + writes + " in " + batches);
-                assertTrue(batches <= writes, "a relay carries at least one write: " + writes + " in " + batches);
-                relays += batches;
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        for (ArmadaProcess n : nodes) {
+            PrometheusText text = PrometheusText.parse(n.restGet("/metrics"));
+            double writes = text.value("armada_relayed_writes_total", table);
+            double batches = text.value("armada_relays_total", table);
+            assertEquals(writes > 0, batches > 0, "relayed writes go in relays: " + writes + " in " + batches);
+            assertTrue(batches <= writes, "a relay carries at least one write: " + writes + " in " + batches);
+            relays += batches;
         }
         assertTrue(relays > 0, "writes sent to nodes that do not lead were relayed");
     }

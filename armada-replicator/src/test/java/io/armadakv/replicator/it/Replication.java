@@ -81,22 +81,6 @@ final class Replication {
         return out;
     }
 
-    /** The body of a GET on the node's REST port (plain-text metrics), failing on any status but 200. */
-    static String http(ArmadaProcess node, String path) {
-        try {
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.restPort() + path))
-                            .header("Accept", "text/plain").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), path + ": " + r.body());
-            return r.body();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The table's status on a node, null when the node does not have it (yet). */
     static TableStatus status(ArmadaProcess node, String table) {
         try {

@@ -92,11 +92,11 @@ class ReplicationIT {
         assertTrue(onFollower.getLeaderLastIndex() >= onFollower.getLeaderIndex());
         // the follower's metrics say the same as its Status, and its readiness holds
         io.armadakv.node.metrics.PrometheusText metrics = io.armadakv.node.metrics.PrometheusText.parse(
-                Replication.http(follower, "/metrics"));
+                follower.restGet("/metrics"));
         java.util.Map<String, String> table = java.util.Map.of("table", "config", "mp_scope", "application");
         assertEquals(onFollower.getLeaderIndex(), (long) metrics.value("armada_replication_leader_index", table));
         assertEquals(onFollower.getRevision(), (long) metrics.value("armada_store_revision", table));
-        assertTrue(Replication.http(follower, "/health/ready").contains("UP"));
+        assertTrue(follower.restGet("/health/ready").contains("UP"));
         io.armadakv.node.metrics.PrometheusText replicatorMetrics = io.armadakv.node.metrics.PrometheusText.parse(
                 replicator.metrics());
         java.util.Map<String, String> replicated = java.util.Map.of("table", "config");
