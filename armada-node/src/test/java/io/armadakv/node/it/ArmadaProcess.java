@@ -255,11 +255,16 @@ public final class ArmadaProcess implements AutoCloseable {
 
     /** GET of {@code path} on the node's REST port (Prometheus' text format for /metrics); fails unless 200. */
     public String restGet(String path) {
+        return httpGet(restPort, path);
+    }
+
+    /** GET of {@code path} on a loopback HTTP port, asking for plain text; fails unless 200. */
+    public static String httpGet(int port, String path) {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IllegalStateException(path + " on the node at REST port " + restPort + ": HTTP " + r.statusCode() + ": " + r.body());
+                throw new IllegalStateException(path + " on port " + port + ": HTTP " + r.statusCode() + ": " + r.body());
             }
             return r.body();
         } catch (IOException e) {

@@ -56,20 +56,7 @@ final class ReplicatorProcess implements AutoCloseable {
 
     /** The body of GET /metrics on the replicator's HTTP port. */
     String metrics() {
-        try {
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + restPort + "/metrics"))
-                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("/metrics answered " + r.statusCode() + ": " + r.body());
-            }
-            return r.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ArmadaProcess.httpGet(restPort, "/metrics");
     }
 
     boolean isAlive() {
